@@ -1,0 +1,26 @@
+#pragma once
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+namespace hostward::cli {
+
+// Options shared by the commands that look at the host.
+struct HostOptions {
+  std::string format = "text";
+  std::string fail_on = "high";
+  std::vector<std::string> only;
+  int sample_ms = 1000;
+  std::string config_path;
+  std::string from;
+  std::string save_snapshot;
+  std::string color = "auto";
+  bool wide = false;
+};
+
+// Each returns the process exit code (0, 1 or 2, as in docs/exit-codes).
+void add_scan_command(CLI::App& app, int& exit_code);
+void add_ps_command(CLI::App& app, int& exit_code);
+void add_rules_command(CLI::App& app, int& exit_code);
+
+}  // namespace hostward::cli

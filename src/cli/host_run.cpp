@@ -1,0 +1,101 @@
+#include "cli/host_run.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "core/terminal.h"
+#include "core/time_format.h"
+#include "host/collect.h"
+#include "hunt/hunt.h"
+
+namespace hostward::cli {
+
+namespace {
+constexpr const char* kDefaultConfig = "/etc/hostward/config.yaml";
+}
+
+const RuleCatalog& catalog() {
+  static const RuleCatalog c = [] {
+    RuleCatalog cat;
+    hunt::register_rules(cat);
+    return cat;
+  }();
+  return c;
+}
+
+Config load_config_for(const HostOptions& o) {
+  try {
+    if (!o.config_path.empty()) return load_config(o.config_path, true);
+    return load_config(kDefaultConfig, false);
+  } catch (const std::runtime_error& e) {
+    throw UsageError(std::string(e.what()) + "; fix the file or pass --config FILE");
+  }
+}
+
+void add_common_options(CLI::App& cmd, HostOptions& o) {
+  cmd.add_option("--format", o.format, "Output: text (for people) or json (hostward/v1)")
+      ->check(CLI::IsMember({"text", "json"}));
+  cmd.add_option("--sample-ms", o.sample_ms,
+                 "CPU sampling window in ms; 0 uses lifetime averages")
+      ->check(CLI::Range(0, 60000));
+  cmd.add_option("--config", o.config_path, "YAML config (default /etc/hostward/config.yaml if present)");
+  cmd.add_option("--from", o.from, "Evaluate a snapshot saved with --save-snapshot instead of this host");
+  cmd.add_option("--save-snapshot", o.save_snapshot, "Also write the collected snapshot to FILE");
+  cmd.add_option("--color", o.color, "Colour: auto (only on a terminal), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+}
+
+bool use_color(const HostOptions& o) {
+  if (o.color == "always") return true;
+  if (o.color == "never") return false;
+  return want_color(STDOUT_FILENO);
+}
+
+host::Snapshot obtain_snapshot(const HostOptions& o, bool need_processes) {
+  host::Snapshot snap;
+  if (!o.from.empty()) {
+    std::ifstream in(o.from);
+    if (!in) throw UsageError("cannot read snapshot " + o.from + ": check the path");
+    try {
+      snap = host::snapshot_from_json(nlohmann::json::parse(in));
+    } catch (const nlohmann::json::exception& e) {
+      throw UsageError(o.from + ": not a JSON snapshot (" + e.what() + ")");
+    } catch (const std::runtime_error& e) {
+      throw UsageError(o.from + ": " + e.what());
+    }
+  } else if (need_processes) {
+    host::CollectOptions co;
+    co.sample_ms = o.sample_ms;
+    const Config config = load_config_for(o);
+    co.owner_ports.insert(config.hunt.miner_pool_ports.begin(), config.hunt.miner_pool_ports.end());
+    snap = host::collect_snapshot(co);
+  }
+  if (!o.save_snapshot.empty()) {
+    std::ofstream out(o.save_snapshot, std::ios::trunc);
+    out << host::snapshot_to_json(snap).dump(1, ' ', false, nlohmann::json::error_handler_t::replace)
+        << "\n";
+    if (!out) throw UsageError("cannot write snapshot to " + o.save_snapshot);
+  }
+  return snap;
+}
+
+Report evaluate(const host::Snapshot& snap, const HostOptions& o, const Config& config) {
+  Report report;
+  report.errors = snap.errors;
+  const bool want_process =
+      o.only.empty() || std::find(o.only.begin(), o.only.end(), "process") != o.only.end();
+  if (want_process) {
+    report.findings = hunt::run_rules(snap, config.hunt);
+    report.incidents = hunt::group_incidents(snap, report.findings);
+  }
+  report.host.hostname = snap.hostname;
+  report.host.kernel = snap.kernel;
+  report.host.started_at = rfc3339_utc(snap.taken_at);
+  return report;
+}
+
+}  // namespace hostward::cli

@@ -1,0 +1,29 @@
+#pragma once
+#include <stdexcept>
+
+#include "cli/commands.h"
+#include "core/config.h"
+#include "core/finding.h"
+#include "core/rule_catalog.h"
+#include "host/snapshot.h"
+
+namespace hostward::cli {
+
+// A failure the user can fix: printed as one line, exit code 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+const RuleCatalog& catalog();
+Config load_config_for(const HostOptions& o);
+
+// Takes the snapshot live, or reads it from --from; writes it to --save-snapshot.
+host::Snapshot obtain_snapshot(const HostOptions& o, bool need_processes);
+
+// Runs the rules of the selected areas and groups incidents.
+Report evaluate(const host::Snapshot& snap, const HostOptions& o, const Config& config);
+
+bool use_color(const HostOptions& o);
+void add_common_options(CLI::App& cmd, HostOptions& o);
+
+}  // namespace hostward::cli

@@ -1,0 +1,38 @@
+#include <chrono>
+#include <iostream>
+
+#include "cli/host_run.h"
+#include "core/writers.h"
+
+namespace hostward::cli {
+
+void add_scan_command(CLI::App& app, int& exit_code) {
+  auto opts = std::make_shared<HostOptions>();
+  CLI::App* cmd = app.add_subcommand("scan", "Look at this host now: processes, miners, intruders");
+  add_common_options(*cmd, *opts);
+  cmd->add_option("--fail-on", opts->fail_on,
+                  "Exit 1 when anything is at or above this severity (info..critical)")
+      ->check(CLI::IsMember({"info", "low", "medium", "high", "critical"}));
+  cmd->add_option("--only", opts->only, "Run only these areas (process, network, config, auth, secrets, ci)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"process", "network", "config", "auth", "secrets", "ci"}));
+  cmd->callback([opts, &exit_code] {
+    const auto t0 = std::chrono::steady_clock::now();
+    const Config config = load_config_for(*opts);
+    const auto snap = obtain_snapshot(*opts, true);
+    Report report = evaluate(snap, *opts, config);
+    report.host.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::steady_clock::now() - t0)
+                                  .count();
+    if (opts->format == "json") {
+      std::cout << write_json(report);
+    } else {
+      std::cout << write_text(report, Style{use_color(*opts)});
+    }
+    std::cout.flush();
+    const auto worst = worst_severity(report);
+    exit_code = (worst && *worst >= *parse_severity(opts->fail_on)) ? 1 : 0;
+  });
+}
+
+}  // namespace hostward::cli

@@ -1,0 +1,73 @@
+#include "core/config.h"
+
+#include <fnmatch.h>
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace hostward {
+
+namespace {
+
+template <typename T>
+void read_list(const YAML::Node& node, const char* key, std::vector<T>& out) {
+  const YAML::Node v = node[key];
+  if (!v) return;
+  if (!v.IsSequence()) throw std::runtime_error(std::string("config: ") + key + " must be a list");
+  out.clear();
+  for (const auto& item : v) out.push_back(item.as<T>());
+}
+
+template <typename T>
+void read_scalar(const YAML::Node& node, const char* key, T& out) {
+  const YAML::Node v = node[key];
+  if (!v) return;
+  out = v.as<T>();
+}
+
+}  // namespace
+
+Config parse_config(const std::string& yaml_text) {
+  Config config;
+  try {
+    const YAML::Node root = YAML::Load(yaml_text);
+    if (!root || root.IsNull()) return config;
+    if (!root.IsMap()) throw std::runtime_error("config: top level must be a mapping");
+    if (const YAML::Node hunt = root["hunt"]) {
+      if (!hunt.IsMap()) throw std::runtime_error("config: hunt must be a mapping");
+      auto& h = config.hunt;
+      read_list(hunt, "database_child_allow", h.database_child_allow);
+      read_list(hunt, "memfd_allow", h.memfd_allow);
+      read_list(hunt, "world_writable_allow", h.world_writable_allow);
+      read_list(hunt, "miner_pool_ports", h.miner_pool_ports);
+      read_scalar(hunt, "high_cpu_percent", h.high_cpu_percent);
+      read_scalar(hunt, "high_cpu_min_age_s", h.high_cpu_min_age_s);
+    }
+  } catch (const YAML::Exception& e) {
+    throw std::runtime_error(std::string("config: ") + e.what());
+  }
+  return config;
+}
+
+Config load_config(const std::string& path, bool required) {
+  std::ifstream in(path);
+  if (!in) {
+    if (required) throw std::runtime_error("cannot read config file " + path);
+    return Config{};
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  try {
+    return parse_config(text.str());
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
+}
+
+bool glob_match(const std::string& pattern, const std::string& text) {
+  return fnmatch(pattern.c_str(), text.c_str(), 0) == 0;
+}
+
+}  // namespace hostward

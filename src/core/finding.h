@@ -1,0 +1,55 @@
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/severity.h"
+
+namespace hostward {
+
+struct Finding {
+  std::string rule;
+  Severity severity = Severity::info;
+  std::string title;
+  nlohmann::json subject = nlohmann::json::object();   // {"kind":"process","pid":N,...}
+  nlohmann::json evidence = nlohmann::json::object();
+  std::string remediation;
+  std::vector<std::string> attack;
+  std::string fingerprint;
+  std::string incident;  // id of the incident this finding belongs to, empty when alone
+};
+
+// Several findings on one process tree, reported as one event.
+struct Incident {
+  std::string id;
+  Severity severity = Severity::info;
+  int root_pid = 0;
+  std::string summary;
+  std::vector<int> pids;            // every process of the tree that carries a finding
+  std::vector<std::string> rules;   // distinct rule ids, sorted
+  std::vector<std::string> tree;    // the process tree, one line a process, for people
+};
+
+struct CollectorError {
+  std::string collector;
+  std::string message;
+};
+
+struct HostInfo {
+  std::string hostname;
+  std::string kernel;
+  std::string started_at;  // RFC 3339, UTC
+  long long duration_ms = 0;
+};
+
+struct Report {
+  HostInfo host;
+  std::vector<Finding> findings;
+  std::vector<Incident> incidents;
+  std::vector<CollectorError> errors;
+};
+
+// The most serious severity in the report, counting incidents, or nullopt when empty.
+std::optional<Severity> worst_severity(const Report& report);
+
+}  // namespace hostward

@@ -1,0 +1,32 @@
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/severity.h"
+
+namespace hostward {
+
+struct RuleInfo {
+  std::string id;  // area.kebab-name, never changes once shipped
+  Severity severity = Severity::info;  // default; a rule may report lower or higher with reason
+  std::vector<std::string> attack;     // MITRE ATT&CK technique ids
+  std::string title;
+  std::string rationale;    // one line: why this matters
+  std::string remediation;  // what to do about it
+};
+
+std::string_view rule_area(std::string_view id);
+bool is_known_area(std::string_view area);
+
+class RuleCatalog {
+ public:
+  void add(RuleInfo info);
+  const RuleInfo* find(std::string_view id) const;
+  const std::vector<RuleInfo>& all() const { return rules_; }
+
+ private:
+  std::vector<RuleInfo> rules_;
+};
+
+}  // namespace hostward

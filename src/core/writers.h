@@ -1,0 +1,19 @@
+#pragma once
+#include <string>
+
+#include "core/finding.h"
+#include "core/terminal.h"
+
+namespace hostward {
+
+// The hostward/v1 JSON report (schema in docs/json-report.md), pretty-printed.
+std::string write_json(const Report& report);
+
+// The report for people: incidents first, then findings grouped by severity,
+// then collector errors and a one-line summary; wrapped at `width` columns.
+std::string write_text(const Report& report, const Style& style, size_t width = 80);
+
+// Word-wrap `text` to `width` columns; each line after the first gets `indent` spaces.
+std::string wrap(std::string_view text, size_t width, size_t indent, size_t first_used = 0);
+
+}  // namespace hostward

@@ -1,0 +1,168 @@
+#include "host/collect.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <thread>
+#include <unordered_set>
+
+#include "host/proc_fs.h"
+#include "host/proc_parse.h"
+
+namespace hostward::host {
+
+namespace {
+
+std::map<uint32_t, std::string> read_users(const std::string& path,
+                                           std::vector<CollectorError>& errors) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  auto text = fd.valid() ? read_file_at(AT_FDCWD, path.c_str(), 8 << 20) : std::nullopt;
+  if (!text) {
+    errors.push_back({"users", "cannot read " + path + ": " + std::strerror(errno) +
+                                   " (user names left empty)"});
+    return {};
+  }
+  return parse_passwd(*text);
+}
+
+// The highest PID the kernel has handed out in our namespace, for the sweep's bound.
+int last_pid(const std::string& proc_root) {
+  Fd fd(::open(proc_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  auto text = read_file_at(fd.get(), "sys/kernel/ns_last_pid", 64);
+  return text ? std::atoi(text->c_str()) : 0;
+}
+
+bool pid_exists(int pid) { return ::kill(pid, 0) == 0 || errno == EPERM; }
+
+}  // namespace
+
+std::vector<ProcessInfo> collect_processes(ProcessReader& reader, const std::vector<int>& pids) {
+  std::vector<ProcessInfo> out;
+  out.reserve(pids.size());
+  for (int pid : pids) {
+    if (auto p = reader.read(pid)) out.push_back(std::move(*p));
+  }
+  return out;
+}
+
+void sample_cpu(ProcessReader& reader, std::vector<ProcessInfo>& processes, int sample_ms,
+                long ticks_per_second) {
+  if (sample_ms <= 0) return;
+  const auto t0 = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(std::chrono::milliseconds(sample_ms));
+  const auto t1 = std::chrono::steady_clock::now();
+  const double window_s = std::chrono::duration<double>(t1 - t0).count();
+  for (auto& p : processes) {
+    if (p.kernel_thread && p.cpu_ticks == 0) continue;
+    const auto now = reader.read_cpu_ticks(p.pid, p.start_ticks);
+    if (!now || *now < p.cpu_ticks) continue;
+    p.cpu_percent = 100.0 * (static_cast<double>(*now - p.cpu_ticks) / ticks_per_second) / window_s;
+    p.cpu_ticks = *now;
+    p.cpu_sampled = true;
+  }
+}
+
+std::vector<UnlistedPid> probe_unlisted(const std::vector<ProcessInfo>& listed,
+                                        const std::string& proc_root) {
+  std::unordered_set<int> known;
+  int bound = last_pid(proc_root);
+  for (const auto& p : listed) {
+    known.insert(p.pid);
+    bound = std::max(bound, p.pid);
+  }
+  std::vector<int> answered;
+  for (int pid = 1; pid <= bound; ++pid) {
+    if (!known.count(pid) && pid_exists(pid)) answered.push_back(pid);
+  }
+  if (answered.empty()) return {};
+
+  // Born after the first listing: the second one shows them.
+  for (int pid : list_pids(proc_root)) known.insert(pid);
+  // Threads answer kill() too; their ids are listed under their process's task/.
+  Fd proc(::open(proc_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  for (const auto& p : listed) {
+    if (p.threads <= 1) continue;
+    const std::string task = std::to_string(p.pid) + "/task";
+    for (const auto& name : list_dir(proc.get(), task.c_str())) known.insert(std::atoi(name.c_str()));
+  }
+
+  std::vector<UnlistedPid> out;
+  for (int pid : answered) {
+    if (known.count(pid) || !pid_exists(pid)) continue;
+    const std::string dir = std::to_string(pid);
+    Fd dirfd(::openat(proc.get(), dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+    UnlistedPid u;
+    u.pid = pid;
+    u.tgid = pid;
+    u.how = "kill(0) answered";
+    if (dirfd.valid()) {
+      u.how += ", /proc/" + dir + " reachable";
+      if (auto text = read_file_at(dirfd.get(), "status", 16384)) {
+        if (auto st = parse_status(*text)) {
+          u.tgid = st->tgid > 0 ? st->tgid : pid;
+          u.comm = st->name;
+        }
+      }
+    }
+    out.push_back(std::move(u));
+  }
+  return out;
+}
+
+Snapshot collect_snapshot(const CollectOptions& options) {
+  Snapshot snap;
+  snap.taken_at = static_cast<long long>(std::time(nullptr));
+  snap.self_pid = getpid();
+  snap.sample_ms = options.sample_ms;
+  struct utsname u {};
+  if (uname(&u) == 0) {
+    snap.hostname = u.nodename;
+    snap.kernel = std::string(u.sysname) + " " + u.release;
+  }
+  snap.clock = read_clock_facts(options.proc_root);
+  if (snap.clock.boot_time == 0) {
+    snap.errors.push_back({"processes", "cannot read btime from " + options.proc_root +
+                                            "/stat: start times are relative to boot"});
+  }
+
+  std::vector<int> pids;
+  try {
+    pids = list_pids(options.proc_root);
+  } catch (const std::system_error& e) {
+    snap.errors.push_back({"processes", std::string(e.what()) + ": is /proc mounted?"});
+    return snap;
+  }
+  ProcessReader reader(snap.clock, read_users(options.passwd_path, snap.errors), options.proc_root);
+  snap.processes = collect_processes(reader, pids);
+  if (geteuid() != 0) {
+    snap.errors.push_back({"processes",
+                           "not running as root: executables, working directories and namespaces "
+                           "of other users' processes are unreadable; run as root for a full scan"});
+  }
+  sample_cpu(reader, snap.processes, options.sample_ms, snap.clock.ticks_per_second);
+
+  if (options.probe_hidden) {
+    try {
+      snap.unlisted = probe_unlisted(snap.processes, options.proc_root);
+    } catch (const std::system_error& e) {
+      snap.errors.push_back({"hidden-processes", e.what()});
+    }
+  }
+  if (options.connections) {
+    snap.connections = collect_tcp(snap.processes, kTcpEstablished | kTcpSynSent, snap.errors);
+    resolve_owners(snap.connections, snap.processes, [&](const Connection& c) {
+      return options.owner_ports.count(c.remote_port) > 0;
+    });
+    snap.local_addresses = local_addresses();
+  }
+  return snap;
+}
+
+}  // namespace hostward::host

@@ -1,0 +1,36 @@
+#pragma once
+#include <set>
+#include <string>
+
+#include "host/snapshot.h"
+
+namespace hostward::host {
+
+struct CollectOptions {
+  int sample_ms = 1000;         // CPU sampling window; 0 uses lifetime averages
+  bool probe_hidden = true;     // look for PIDs missing from the /proc listing
+  bool connections = true;      // established TCP in every network namespace
+  std::set<int> owner_ports;    // resolve the owning process of connections to these remote ports
+  std::string proc_root = "/proc";
+  std::string passwd_path = "/etc/passwd";
+};
+
+// One pass over the live host. Never throws for a single source: what cannot be
+// read becomes an entry in Snapshot::errors.
+Snapshot collect_snapshot(const CollectOptions& options);
+
+// The process part alone, used by `collect_snapshot` and by tests.
+std::vector<ProcessInfo> collect_processes(ProcessReader& reader, const std::vector<int>& pids);
+
+// Re-reads each process's CPU time after the window and replaces the lifetime
+// averages with the sampled rate.
+void sample_cpu(ProcessReader& reader, std::vector<ProcessInfo>& processes, int sample_ms,
+                long ticks_per_second);
+
+// PIDs that exist but were missing from `listed`: kill(pid, 0) over 1..bound,
+// a second listing to drop processes born meanwhile, and thread ids resolved
+// to their thread group through /proc/PID/status.
+std::vector<UnlistedPid> probe_unlisted(const std::vector<ProcessInfo>& listed,
+                                        const std::string& proc_root);
+
+}  // namespace hostward::host

@@ -1,0 +1,57 @@
+#include "host/snapshot.h"
+
+#include <stdexcept>
+
+namespace hostward {
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CollectorError, collector, message)
+}
+
+namespace hostward::host {
+
+void to_json(nlohmann::json& j, const ExeState& s) { j = to_string(s); }
+void from_json(const nlohmann::json& j, ExeState& s) {
+  const auto parsed = parse_exe_state(j.get<std::string>());
+  if (!parsed) throw std::runtime_error("unknown exe_state " + j.get<std::string>());
+  s = *parsed;
+}
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DirFact, path, uid, mode)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Namespaces, pid, mnt, net, user, uts, ipc, cgroup)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProcessInfo, pid, ppid, pgrp, session, state,
+                                                kernel_thread, comm, argv, argv_truncated, exe,
+                                                exe_path, exe_state, exe_dev, exe_ino, exe_uid,
+                                                exe_dirs, uid, euid, gid, egid, user, start_time,
+                                                start_ticks, cpu_ticks, cpu_percent, cpu_sampled,
+                                                rss_kb, threads, cwd, cgroup, container_id,
+                                                container_runtime, ns)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(UnlistedPid, pid, tgid, comm, how)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Connection, netns, proto, state, local_addr,
+                                                local_port, remote_addr, remote_port, inode, uid,
+                                                pid)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ClockFacts, boot_time, ticks_per_second, page_kb,
+                                                uptime_s)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Snapshot, hostname, kernel, taken_at, self_pid,
+                                                sample_ms, clock, processes, unlisted, connections,
+                                                local_addresses, errors)
+
+nlohmann::json snapshot_to_json(const Snapshot& s) {
+  nlohmann::json j = s;
+  j["schema"] = "hostward-snapshot/v1";
+  return j;
+}
+
+Snapshot snapshot_from_json(const nlohmann::json& j) {
+  if (!j.is_object()) throw std::runtime_error("snapshot: not a JSON object");
+  if (j.value("schema", "") != "hostward-snapshot/v1") {
+    throw std::runtime_error("snapshot: schema is not hostward-snapshot/v1");
+  }
+  try {
+    Snapshot s = j.get<Snapshot>();
+    if (s.clock.ticks_per_second <= 0) throw std::runtime_error("clock.ticks_per_second must be > 0");
+    return s;
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(std::string("snapshot: ") + e.what());
+  }
+}
+
+}  // namespace hostward::host

@@ -1,0 +1,57 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/finding.h"
+#include "host/process.h"
+
+namespace hostward::host {
+
+struct Connection {
+  uint64_t netns = 0;
+  std::string proto = "tcp";
+  std::string state;  // established, syn-sent, listen, ...
+  std::string local_addr;
+  int local_port = 0;
+  std::string remote_addr;
+  int remote_port = 0;
+  uint64_t inode = 0;
+  uint32_t uid = 0;
+  int pid = 0;  // owner, 0 when not resolved
+};
+
+// Linux TCP state numbers as bits for idiag_states.
+constexpr uint32_t kTcpEstablished = 1u << 1;
+constexpr uint32_t kTcpSynSent = 1u << 2;
+constexpr uint32_t kTcpListen = 1u << 10;
+
+const char* tcp_state_name(int state);
+
+// TCP sockets over NETLINK_SOCK_DIAG in every network namespace that one of
+// `processes` is in (joined by setns in a helper thread, so the caller's own
+// namespace never changes). Namespaces that cannot be entered add an error.
+std::vector<Connection> collect_tcp(const std::vector<ProcessInfo>& processes, uint32_t state_mask,
+                                    std::vector<CollectorError>& errors);
+
+// Fills Connection::pid for the connections `wanted` selects, by one walk of
+// /proc/PID/fd over the processes that share each connection's namespace.
+template <typename Pred>
+void resolve_owners(std::vector<Connection>& conns, const std::vector<ProcessInfo>& processes,
+                    Pred wanted);
+void resolve_owners_of(std::vector<Connection*>& conns, const std::vector<ProcessInfo>& processes);
+
+template <typename Pred>
+void resolve_owners(std::vector<Connection>& conns, const std::vector<ProcessInfo>& processes,
+                    Pred wanted) {
+  std::vector<Connection*> selected;
+  for (auto& c : conns) {
+    if (wanted(c)) selected.push_back(&c);
+  }
+  if (!selected.empty()) resolve_owners_of(selected, processes);
+}
+
+// Addresses of this host's interfaces (its own network namespace).
+std::vector<std::string> local_addresses();
+
+}  // namespace hostward::host

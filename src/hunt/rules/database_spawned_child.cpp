@@ -1,0 +1,102 @@
+#include <fmt/format.h>
+
+#include <set>
+
+#include "hunt/rule_context.h"
+
+namespace hostward::hunt {
+
+namespace {
+
+const RuleInfo& info() {
+  static const RuleInfo i{
+      "process.database-spawned-child",
+      Severity::high,
+      {"T1190", "T1059.004"},
+      "A database server is the ancestor of a program that is not its own",
+      "COPY ... TO PROGRAM, UDFs and module loading turn a database login into a shell; the seed's "
+      "miner and its watchdog were children of postgres.",
+      "Check the database log for the statement that ran it, revoke superuser and "
+      "pg_execute_server_program from application roles, bind the server to loopback, and contain "
+      "the process tree. Add real backup or archive commands to hunt.database_child_allow."};
+  return i;
+}
+
+bool is_shell(const std::string& name) {
+  static const std::set<std::string> kShells = {"sh", "bash", "dash", "zsh", "ash", "busybox"};
+  return kShells.count(name) > 0;
+}
+
+// The command a process runs: its program, or for `sh -c CMD` the first word of CMD.
+std::string command_name(const ProcessInfo& p) {
+  const std::string prog = program_name(p);
+  if (is_shell(prog) && p.argv.size() >= 3 && p.argv[1] == "-c") {
+    const std::string& cmd = p.argv[2];
+    const size_t start = cmd.find_first_not_of(" \t");
+    if (start == std::string::npos) return prog;
+    const size_t end = cmd.find_first_of(" \t;|&", start);
+    return std::string(base_name(cmd.substr(start, end - start)));
+  }
+  return prog;
+}
+
+bool allowed(const RuleContext& ctx, const ProcessInfo& p) {
+  const std::string name = command_name(p);
+  const std::string prog = program_name(p);
+  for (const auto& a : ctx.config.database_child_allow) {
+    if (glob_match(a, name) || glob_match(a, prog)) return true;
+  }
+  return false;
+}
+
+std::string dir_of(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? std::string() : path.substr(0, slash);
+}
+
+// A server's own programs: the same image, or a program beside it (postgres's bin directory).
+bool own_program(const ProcessInfo& server, const ProcessInfo& p) {
+  if (p.exe_state == host::ExeState::unknown || server.exe_state == host::ExeState::unknown) {
+    return p.comm == server.comm;
+  }
+  if (p.exe_dev == server.exe_dev && p.exe_ino == server.exe_ino && p.exe_ino != 0) return true;
+  if (p.exe_state != host::ExeState::present) return false;
+  const std::string dir = dir_of(server.exe_path);
+  return !dir.empty() && dir_of(p.exe_path) == dir && p.ns.mnt == server.ns.mnt;
+}
+
+void run(const RuleContext& ctx, std::vector<Finding>& out) {
+  for (const auto& p : ctx.index.all()) {
+    if (p.kernel_thread || is_database_server(p)) continue;
+    const auto chain = ctx.index.ancestors(p);
+    const ProcessInfo* server = nullptr;
+    bool skip = allowed(ctx, p);
+    for (const ProcessInfo* a : chain) {
+      if (is_database_server(*a)) {
+        server = a;
+        break;
+      }
+      skip = skip || allowed(ctx, *a);
+    }
+    if (server == nullptr || skip || own_program(*server, p)) continue;
+    nlohmann::json lineage = nlohmann::json::array();
+    for (const ProcessInfo* a : chain) {
+      lineage.push_back({{"pid", a->pid}, {"comm", a->comm}, {"exe", a->exe}});
+      if (a == server) break;
+    }
+    out.push_back(process_finding(
+        ctx, info(), p,
+        fmt::format("{} was started by database server {} ({})", describe(p), describe(*server),
+                    server->exe.empty() ? server->comm : server->exe),
+        {{"database", {{"pid", server->pid}, {"comm", server->comm}, {"exe", server->exe}}},
+         {"command", command_name(p)},
+         {"lineage", lineage}},
+        fmt::format("{}|{}|{}|{}", server->exe_path, p.exe_path, command_name(p), p.uid)));
+  }
+}
+
+}  // namespace
+
+ProcessRule database_spawned_child_rule() { return {info(), run}; }
+
+}  // namespace hostward::hunt
