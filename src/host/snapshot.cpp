@@ -40,11 +40,36 @@ nlohmann::json snapshot_to_json(const Snapshot& s) {
   return j;
 }
 
+namespace {
+
+// nlohmann converts a JSON float to an integer field with a plain cast, which is
+// undefined behaviour when it does not fit (found by fuzz/fuzz_snapshot_json). The
+// writer only emits floats for small non-negative doubles (cpu_percent, uptime_s),
+// so reject any float that would not fit every integer field. Iterative: input may nest deeply.
+void check_floats(const nlohmann::json& root) {
+  std::vector<const nlohmann::json*> todo{&root};
+  while (!todo.empty()) {
+    const nlohmann::json* v = todo.back();
+    todo.pop_back();
+    if (v->is_number_float()) {
+      const double d = v->get<double>();
+      if (!(d > -1.0 && d < 2147483648.0)) {
+        throw std::runtime_error("snapshot: number out of range: " + v->dump());
+      }
+    } else if (v->is_structured()) {
+      for (const auto& item : *v) todo.push_back(&item);
+    }
+  }
+}
+
+}  // namespace
+
 Snapshot snapshot_from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw std::runtime_error("snapshot: not a JSON object");
   if (j.value("schema", "") != "hostward-snapshot/v1") {
     throw std::runtime_error("snapshot: schema is not hostward-snapshot/v1");
   }
+  check_floats(j);
   try {
     Snapshot s = j.get<Snapshot>();
     if (s.clock.ticks_per_second <= 0) throw std::runtime_error("clock.ticks_per_second must be > 0");

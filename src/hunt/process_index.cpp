@@ -90,13 +90,10 @@ LocationFacts writable_location(const ProcessInfo& p) {
       p.exe_state == host::ExeState::none) {
     return facts;
   }
-  // The highest directory on the way that others may write to.
+  // The deepest directory on the way that others may write to.
   size_t ww = p.exe_dirs.size();
   for (size_t i = 0; i < p.exe_dirs.size(); ++i) {
-    if (p.exe_dirs[i].mode & S_IWOTH) {
-      ww = i;
-      break;
-    }
+    if (p.exe_dirs[i].mode & S_IWOTH) ww = i;
   }
   std::string_view temp_dir;
   for (auto d : kTempDirs) {

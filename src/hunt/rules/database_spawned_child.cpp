@@ -54,7 +54,15 @@ std::string dir_of(const std::string& path) {
   return slash == std::string::npos ? std::string() : path.substr(0, slash);
 }
 
-// A server's own programs: the same image, or a program beside it (postgres's bin directory).
+bool is_shared_bin_dir(const std::string& dir) {
+  static const std::set<std::string> kShared = {"/bin",           "/sbin",          "/usr/bin",
+                                                "/usr/sbin",      "/usr/local/bin", "/usr/local/sbin",
+                                                "/usr/libexec"};
+  return kShared.count(dir) > 0;
+}
+
+// A server's own programs: the same image, or a program beside it in a
+// directory of its own (postgres's /usr/lib/postgresql/15/bin), not /usr/bin.
 bool own_program(const ProcessInfo& server, const ProcessInfo& p) {
   if (p.exe_state == host::ExeState::unknown || server.exe_state == host::ExeState::unknown) {
     return p.comm == server.comm;
@@ -62,7 +70,7 @@ bool own_program(const ProcessInfo& server, const ProcessInfo& p) {
   if (p.exe_dev == server.exe_dev && p.exe_ino == server.exe_ino && p.exe_ino != 0) return true;
   if (p.exe_state != host::ExeState::present) return false;
   const std::string dir = dir_of(server.exe_path);
-  return !dir.empty() && dir_of(p.exe_path) == dir && p.ns.mnt == server.ns.mnt;
+  return !dir.empty() && !is_shared_bin_dir(dir) && dir_of(p.exe_path) == dir && p.ns.mnt == server.ns.mnt;
 }
 
 void run(const RuleContext& ctx, std::vector<Finding>& out) {

@@ -1,0 +1,160 @@
+// ProcessReader against real processes: the exe states must come from the
+// kernel's facts, not from the link text.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <thread>
+
+#include "host/proc_reader.h"
+
+namespace hostward::host {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Child {
+  pid_t pid = -1;
+  ~Child() {
+    if (pid > 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+};
+
+// Starts `path` with argv, and waits until the kernel shows the new image.
+pid_t spawn(const std::string& path, std::vector<std::string> args) {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execv(path.c_str(), argv.data());
+    _exit(127);
+  }
+  const std::string link = "/proc/" + std::to_string(pid) + "/exe";
+  for (int i = 0; i < 200; ++i) {
+    std::error_code ec;
+    const auto target = fs::read_symlink(link, ec).string();
+    if (!ec && target.find(fs::path(path).filename().string()) != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return pid;
+}
+
+class ProcReaderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/hw-reader.XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string copy_sleep(const std::string& name) {
+    const std::string dst = dir_ + "/" + name;
+    fs::copy_file("/bin/sleep", dst);
+    chmod(dst.c_str(), 0755);
+    return dst;
+  }
+  ProcessReader reader_{read_clock_facts(), {{0, "root"}}};
+  std::string dir_;
+};
+
+TEST_F(ProcReaderTest, PresentExecutable) {
+  Child c;
+  c.pid = spawn(copy_sleep("plain"), {"plain", "30"});
+  const auto p = reader_.read(c.pid);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->exe_state, ExeState::present);
+  EXPECT_EQ(p->exe_path, dir_ + "/plain");
+  EXPECT_EQ(p->ppid, getpid());
+  EXPECT_EQ(p->argv, (std::vector<std::string>{"plain", "30"}));
+  EXPECT_EQ(p->comm, "plain");
+  ASSERT_GE(p->exe_dirs.size(), 3u);
+  EXPECT_EQ(p->exe_dirs.front().path, "/");
+  EXPECT_EQ(p->exe_dirs.back().path, dir_);
+  EXPECT_NE(p->ns.pid, 0u);
+  EXPECT_NE(p->ns.mnt, 0u);
+  EXPECT_GT(p->start_time, 0);
+}
+
+TEST_F(ProcReaderTest, DeletedExecutable) {
+  Child c;
+  const std::string path = copy_sleep("mysql");
+  c.pid = spawn(path, {"mysql", "30"});
+  ASSERT_EQ(unlink(path.c_str()), 0);
+  const auto p = reader_.read(c.pid);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->exe_state, ExeState::deleted);
+  EXPECT_EQ(p->exe, path + " (deleted)");
+  EXPECT_EQ(p->exe_path, path);
+}
+
+TEST_F(ProcReaderTest, ReplacedExecutable) {
+  Child c;
+  const std::string path = copy_sleep("daemon");
+  c.pid = spawn(path, {"daemon", "30"});
+  ASSERT_EQ(unlink(path.c_str()), 0);
+  copy_sleep("daemon");  // the "upgrade" puts a new file at the same path
+  const auto p = reader_.read(c.pid);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->exe_state, ExeState::replaced);
+  EXPECT_EQ(p->exe_path, path);
+}
+
+TEST_F(ProcReaderTest, FileLiterallyNamedDeletedIsNotDeleted) {
+  Child c;
+  const std::string path = copy_sleep("tool (deleted)");
+  c.pid = spawn(path, {"tool", "30"});
+  const auto p = reader_.read(c.pid);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->exe, path);
+  EXPECT_EQ(p->exe_state, ExeState::present);
+  EXPECT_EQ(p->exe_path, path);
+}
+
+TEST_F(ProcReaderTest, MemfdExecutable) {
+  Child c;
+  c.pid = spawn(std::string(HOSTWARD_HELPER_DIR) + "/hw_memfd_exec",
+                {"hw_memfd_exec", "/bin/sleep", "payload", "30"});
+  std::optional<ProcessInfo> p;
+  for (int i = 0; i < 200; ++i) {
+    p = reader_.read(c.pid);
+    if (p && p->exe.rfind("/memfd:", 0) == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->exe, "/memfd:hwtest-payload (deleted)");
+  EXPECT_EQ(p->exe_state, ExeState::memfd);
+}
+
+TEST_F(ProcReaderTest, VanishedProcessIsSkipped) {
+  const pid_t pid = fork();
+  if (pid == 0) _exit(0);
+  waitpid(pid, nullptr, 0);
+  EXPECT_FALSE(reader_.read(pid));
+}
+
+TEST_F(ProcReaderTest, KernelThreadHasNoExecutable) {
+  const auto p = reader_.read(2);  // kthreadd
+  if (!p || !p->kernel_thread) GTEST_SKIP() << "no kthreadd visible in this pid namespace";
+  EXPECT_EQ(p->exe_state, ExeState::none);
+  EXPECT_TRUE(p->argv.empty());
+}
+
+TEST_F(ProcReaderTest, CpuTicksCheckStartTime) {
+  const auto self = reader_.read(getpid());
+  ASSERT_TRUE(self);
+  EXPECT_TRUE(reader_.read_cpu_ticks(getpid(), self->start_ticks));
+  EXPECT_FALSE(reader_.read_cpu_ticks(getpid(), self->start_ticks + 1));
+}
+
+}  // namespace
+}  // namespace hostward::host

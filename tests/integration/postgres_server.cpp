@@ -1,0 +1,120 @@
+#include "postgres_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace hostward::itest {
+
+namespace fs = std::filesystem;
+
+int free_loopback_port() {
+  const int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+  close(s);
+  return ntohs(a.sin_port);
+}
+
+PostgresServer::PostgresServer() {
+  std::vector<std::string> dirs;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/usr/lib/postgresql", ec)) {
+    if (fs::exists(e.path() / "bin" / "initdb")) dirs.push_back((e.path() / "bin").string());
+  }
+  std::sort(dirs.begin(), dirs.end());
+  if (!dirs.empty()) bindir_ = dirs.back();
+}
+
+CommandResult PostgresServer::as_owner(std::vector<std::string> argv) const {
+  if (geteuid() == 0) argv.insert(argv.begin(), {"runuser", "-u", "postgres", "--"});
+  return run_command(argv);
+}
+
+bool PostgresServer::start() {
+  if (bindir_.empty()) {
+    why_ = "PostgreSQL server binaries not installed (apt-get install postgresql)";
+    return false;
+  }
+  if (geteuid() == 0 && getpwnam("postgres") == nullptr) {
+    why_ = "running as root and there is no postgres user to run the server as";
+    return false;
+  }
+  dir_ = std::make_unique<TempDir>("/tmp/hwtest-pg.");
+  if (geteuid() == 0) {
+    const passwd* pw = getpwnam("postgres");
+    if (chown(dir_->path().c_str(), pw->pw_uid, pw->pw_gid) != 0) {
+      why_ = "cannot chown the data directory to postgres";
+      return false;
+    }
+  }
+  const std::string data = dir_->path() + "/data";
+  auto r = as_owner({bin("initdb"), "-D", data, "-A", "trust", "-U", "postgres", "-N"});
+  if (r.exit_code != 0) {
+    why_ = "initdb failed: " + r.err;
+    return false;
+  }
+  port_ = free_loopback_port();
+  const std::string opts = "-p " + std::to_string(port_) + " -k " + dir_->path() +
+                           " -c listen_addresses=127.0.0.1 -c fsync=off";
+  r = as_owner({bin("pg_ctl"), "-D", data, "-o", opts, "-l", dir_->path() + "/log", "-w", "-t", "60", "start"});
+  if (r.exit_code != 0) {
+    std::ifstream log(dir_->path() + "/log");
+    why_ = "pg_ctl start failed: " + r.err + std::string(std::istreambuf_iterator<char>(log), {});
+    return false;
+  }
+  started_ = true;
+  return true;
+}
+
+PostgresServer::~PostgresServer() {
+  if (started_) as_owner({bin("pg_ctl"), "-D", dir_->path() + "/data", "-m", "immediate", "-w", "stop"});
+}
+
+pid_t PostgresServer::postmaster_pid() const {
+  std::ifstream in(dir_->path() + "/data/postmaster.pid");
+  pid_t pid = 0;
+  in >> pid;
+  return pid;
+}
+
+pid_t PostgresServer::parent_of(pid_t pid) const {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  const size_t close = text.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(text.substr(close + 2));
+  std::string state;
+  pid_t ppid = 0;
+  rest >> state >> ppid;
+  return ppid;
+}
+
+pid_t PostgresServer::find_descendant(const std::string& comm) const {
+  std::vector<pid_t> queue = {postmaster_pid()};
+  while (!queue.empty()) {
+    const pid_t p = queue.back();
+    queue.pop_back();
+    for (pid_t c : children_of(p)) {
+      std::ifstream in("/proc/" + std::to_string(c) + "/comm");
+      std::string name;
+      std::getline(in, name);
+      if (name == comm) return c;
+      queue.push_back(c);
+    }
+  }
+  return 0;
+}
+
+}  // namespace hostward::itest

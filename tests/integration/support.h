@@ -1,0 +1,64 @@
+#pragma once
+// Real processes and the real hostward binary, for integration tests.
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace hostward::itest {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs argv (no shell) and waits, killing it after `timeout`.
+CommandResult run_command(const std::vector<std::string>& argv,
+                          std::chrono::seconds timeout = std::chrono::seconds(120));
+
+CommandResult run_hostward(std::vector<std::string> args);
+
+// `hostward scan --only process --format json ...`, parsed.
+nlohmann::json scan_json(std::vector<std::string> extra = {});
+
+std::vector<nlohmann::json> findings_for(const nlohmann::json& report, const std::string& rule, int pid);
+
+std::string helper(const std::string& name);  // path of a test helper binary
+
+bool is_root();
+bool have_program(const std::string& name);
+
+// A process started with fork/exec; killed with its whole process group at the end.
+class Spawned {
+ public:
+  Spawned(const std::string& path, std::vector<std::string> argv);
+  ~Spawned();
+  Spawned(const Spawned&) = delete;
+  Spawned& operator=(const Spawned&) = delete;
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix = "/tmp/hwtest.");
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+std::string read_link(const std::string& path);
+std::vector<pid_t> children_of(pid_t pid);
+void copy_executable(const std::string& from, const std::string& to);
+
+}  // namespace hostward::itest
