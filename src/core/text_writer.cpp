@@ -25,13 +25,21 @@ std::string severity_label(Severity s, const Style& style) {
   return style.severity(s, label) + padded.substr(label.size());
 }
 
-void write_finding(std::string& out, const Finding& f, const Style& style, size_t width) {
-  out += "  " + severity_label(f.severity, style) + style.bold(f.rule) + "\n";
-  out += std::string(kIndent, ' ') +
-         wrap(sanitize_for_terminal(f.title), width, kIndent, kIndent) + "\n";
-  if (!f.remediation.empty()) {
+// One block per rule: the label once, a line per finding, the fix once.
+void write_rule_group(std::string& out, const std::vector<const Finding*>& group, const Style& style,
+                      size_t width) {
+  const Finding& first = *group.front();
+  Severity worst = first.severity;
+  for (const Finding* f : group) worst = std::max(worst, f->severity);
+  out += "  " + severity_label(worst, style) + style.bold(first.rule) + "\n";
+  for (const Finding* f : group) {
+    std::string title = sanitize_for_terminal(f->title);
+    if (f->severity != worst) title += " (" + std::string(to_string(f->severity)) + ")";
+    out += std::string(kIndent, ' ') + wrap(title, width, kIndent + 2, kIndent) + "\n";
+  }
+  if (!first.remediation.empty()) {
     out += std::string(kIndent, ' ') +
-           style.dim(wrap("fix: " + f.remediation, width, kIndent, kIndent)) + "\n";
+           style.dim(wrap("fix: " + first.remediation, width, kIndent, kIndent)) + "\n";
   }
 }
 
@@ -39,6 +47,20 @@ bool by_severity_then_rule(const Finding* a, const Finding* b) {
   if (a->severity != b->severity) return a->severity > b->severity;
   if (a->rule != b->rule) return a->rule < b->rule;
   return a->title < b->title;
+}
+
+// Findings grouped by rule, the groups ordered by their worst severity.
+void write_findings(std::string& out, std::vector<const Finding*> findings, const Style& style,
+                    size_t width) {
+  std::sort(findings.begin(), findings.end(), by_severity_then_rule);
+  std::vector<std::vector<const Finding*>> groups;
+  std::map<std::string, size_t> index;
+  for (const Finding* f : findings) {
+    auto [it, fresh] = index.emplace(f->rule, groups.size());
+    if (fresh) groups.emplace_back();
+    groups[it->second].push_back(f);
+  }
+  for (const auto& g : groups) write_rule_group(out, g, style, width);
 }
 
 }  // namespace
@@ -90,21 +112,17 @@ std::string write_text(const Report& report, const Style& style, size_t width) {
                    [](const Incident* a, const Incident* b) { return a->severity > b->severity; });
   for (const Incident* inc : incidents) {
     out += "\n" + style.severity(inc->severity, upper(to_string(inc->severity))) + " " +
-           style.bold("incident " + inc->id) + ": " +
-           wrap(sanitize_for_terminal(inc->summary), width, 2,
-                upper(to_string(inc->severity)).size() + inc->id.size() + 12) +
-           "\n";
+           style.bold("incident " + inc->id) + "\n";
+    out += "  " + wrap(sanitize_for_terminal(inc->summary), width, 2, 2) + "\n";
     for (const auto& line : inc->tree) {
       out += "  " + truncate_columns(sanitize_for_terminal(line), width - 2) + "\n";
     }
-    auto& members = by_incident[inc->id];
-    std::sort(members.begin(), members.end(), by_severity_then_rule);
-    for (const Finding* f : members) write_finding(out, *f, style, width);
+    out += "\n";
+    write_findings(out, by_incident[inc->id], style, width);
   }
 
-  std::sort(loose.begin(), loose.end(), by_severity_then_rule);
   if (!loose.empty()) out += "\n";
-  for (const Finding* f : loose) write_finding(out, *f, style, width);
+  write_findings(out, loose, style, width);
 
   if (!report.errors.empty()) {
     out += "\n" + style.bold("Could not check") + "\n";

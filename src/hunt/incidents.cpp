@@ -12,8 +12,6 @@ namespace hostward::hunt {
 
 namespace {
 
-std::string short_rule(const std::string& id) { return id.substr(id.find('.') + 1); }
-
 // The top of the intrusion above a flagged process: climb while the parent is
 // flagged too, then take one more step if that parent is the database server
 // the tree came out of (the seed's postgres).
@@ -79,11 +77,10 @@ std::vector<Incident> group_incidents(const host::Snapshot& snap, std::vector<Fi
     inc.pids.assign(pids.begin(), pids.end());
     inc.rules.assign(rules.begin(), rules.end());
     const ProcessInfo* top = index.find(root);
-    std::string rule_list;
-    for (const auto& r : inc.rules) rule_list += (rule_list.empty() ? "" : ", ") + short_rule(r);
-    inc.summary = fmt::format("{} (pid {}) and the {} process{} below it: {}",
-                              top ? top->comm : "?", root, pids.size() - (pids.count(root) ? 1 : 0),
-                              pids.size() - (pids.count(root) ? 1 : 0) == 1 ? "" : "es", rule_list);
+    const size_t below = pids.size() - (pids.count(root) ? 1 : 0);
+    inc.summary = fmt::format("{} (pid {}) and {} process{} below it, {} findings",
+                              top ? top->comm : "?", root, below, below == 1 ? "" : "es",
+                              members.size());
     inc.tree = incident_tree_lines(index, root, pids, findings);
     for (size_t i : members) findings[i].incident = inc.id;
     incidents.push_back(std::move(inc));

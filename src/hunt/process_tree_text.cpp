@@ -50,7 +50,10 @@ std::vector<std::string> incident_tree_lines(const ProcessIndex& index, int root
       keep.insert(a->pid);
     }
   }
-  const auto flags = flags_by_pid(findings);
+  std::map<int, int> counts;
+  for (const auto& f : findings) {
+    if (f.subject.contains("pid")) ++counts[f.subject["pid"].get<int>()];
+  }
   std::vector<std::string> lines;
   std::set<int> drawn;
   std::function<void(int, const std::string&, bool, bool)> draw = [&](int pid, const std::string& prefix,
@@ -59,7 +62,9 @@ std::vector<std::string> incident_tree_lines(const ProcessIndex& index, int root
     if (p == nullptr || !drawn.insert(pid).second) return;
     std::string line = top ? "" : prefix + (last ? "└─ " : "├─ ");
     line += process_line(*p);
-    if (auto it = flags.find(pid); it != flags.end()) line += "  [" + it->second + "]";
+    if (auto it = counts.find(pid); it != counts.end()) {
+      line += fmt::format("  [{} finding{}]", it->second, it->second == 1 ? "" : "s");
+    }
     lines.push_back(line);
     std::vector<int> kids;
     for (int c : index.children(pid)) {

@@ -31,11 +31,15 @@ std::set<int> flagged_pids(const std::vector<Finding>& findings) {
   return pids;
 }
 
+// The process, its parent and grandparent (the seed's watchdog and database),
+// and all its descendants. Farther ancestors (a session manager, a CI agent)
+// are shared by too much of the host to say anything.
 bool tree_flagged(const RuleContext& ctx, const ProcessInfo& p, const std::set<int>& flagged) {
   if (flagged.count(p.pid)) return true;
-  for (const ProcessInfo* a : ctx.index.ancestors(p)) {
-    if (a->pid <= 1) break;
-    if (flagged.count(a->pid)) return true;
+  const auto ancestors = ctx.index.ancestors(p);
+  for (size_t i = 0; i < ancestors.size() && i < 2; ++i) {
+    if (ancestors[i]->pid <= 1) break;
+    if (flagged.count(ancestors[i]->pid)) return true;
   }
   std::vector<int> stack = ctx.index.children(p.pid);
   std::set<int> seen;
