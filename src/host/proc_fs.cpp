@@ -94,12 +94,14 @@ std::optional<std::string> read_file_at(int dirfd, const char* name, size_t max_
       return std::nullopt;
     }
     out.resize(old + static_cast<size_t>(n));
-    if (n == 0) break;
     if (out.size() > max_bytes) {
       out.resize(max_bytes);
       if (truncated) *truncated = true;
       break;
     }
+    // A short read is the end for regular files and for /proc's generated
+    // files; stopping here saves a second system call per file.
+    if (static_cast<size_t>(n) < chunk) break;
     if (chunk < 65536) chunk *= 2;
   }
   return out;

@@ -118,8 +118,10 @@ std::optional<ProcessInfo> ProcessReader::read(int pid) {
     p.argv = split_cmdline(*cmdline);
   }
   const std::pair<const char*, uint64_t*> ns_links[] = {
-      {"ns/pid", &p.ns.pid},   {"ns/mnt", &p.ns.mnt}, {"ns/net", &p.ns.net},
-      {"ns/user", &p.ns.user}, {"ns/uts", &p.ns.uts}, {"ns/ipc", &p.ns.ipc},
+      {"ns/pid", &p.ns.pid},
+      {"ns/mnt", &p.ns.mnt},
+      {"ns/net", &p.ns.net},
+      {"ns/user", &p.ns.user},
       {"ns/cgroup", &p.ns.cgroup}};
   for (const auto& [name, dst] : ns_links) {
     if (auto link = read_link_at(dirfd.get(), name)) {
@@ -220,10 +222,8 @@ std::vector<DirFact> ProcessReader::dir_chain(int dirfd, const std::string& path
 
 std::optional<unsigned long long> ProcessReader::read_cpu_ticks(int pid,
                                                                 unsigned long long start_ticks) const {
-  const std::string path = proc_root_ + "/" + std::to_string(pid);
-  Fd dirfd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
-  if (!dirfd.valid()) return std::nullopt;
-  const auto text = read_file_at(dirfd.get(), "stat", 4096);
+  const std::string path = proc_root_ + "/" + std::to_string(pid) + "/stat";
+  const auto text = read_file_at(AT_FDCWD, path.c_str(), 4096);
   if (!text) return std::nullopt;
   const auto st = parse_stat(*text);
   if (!st || st->starttime != start_ticks) return std::nullopt;

@@ -16,7 +16,7 @@ void from_json(const nlohmann::json& j, ExeState& s) {
 }
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DirFact, path, uid, mode)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Namespaces, pid, mnt, net, user, uts, ipc, cgroup)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Namespaces, pid, mnt, net, user, cgroup)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProcessInfo, pid, ppid, pgrp, session, state,
                                                 kernel_thread, comm, argv, argv_truncated, exe,
                                                 exe_path, exe_state, exe_dev, exe_ino, exe_uid,
