@@ -70,7 +70,7 @@ void sample_cpu(ProcessReader& reader, std::vector<ProcessInfo>& processes, int 
 }
 
 std::vector<UnlistedPid> probe_unlisted(const std::vector<ProcessInfo>& listed,
-                                        const std::string& proc_root) {
+                                        const std::string& proc_root, const ClockFacts& clock) {
   std::unordered_set<int> known;
   int bound = last_pid(proc_root);
   for (const auto& p : listed) {
@@ -93,7 +93,7 @@ std::vector<UnlistedPid> probe_unlisted(const std::vector<ProcessInfo>& listed,
     for (const auto& name : list_dir(proc.get(), task.c_str())) known.insert(std::atoi(name.c_str()));
   }
 
-  std::vector<UnlistedPid> out;
+  std::vector<UnlistedPid> candidates;
   for (int pid : answered) {
     if (known.count(pid) || !pid_exists(pid)) continue;
     const std::string dir = std::to_string(pid);
@@ -110,7 +110,26 @@ std::vector<UnlistedPid> probe_unlisted(const std::vector<ProcessInfo>& listed,
           u.comm = st->name;
         }
       }
+      // Born while we were scanning (or a thread of such a process): not hidden, just new.
+      if (auto text = read_file_at(dirfd.get(), "stat", 4096)) {
+        if (auto st = parse_stat(*text);
+            st && static_cast<double>(st->starttime) / clock.ticks_per_second >= clock.uptime_s - 1.0) {
+          continue;
+        }
+      }
     }
+    if (u.tgid != pid && known.count(u.tgid)) continue;  // a thread of a listed process
+    candidates.push_back(std::move(u));
+  }
+  if (candidates.empty()) return {};
+
+  // A rootkit's process stays hidden; a process caught between states does not.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::unordered_set<int> third;
+  for (int pid : list_pids(proc_root)) third.insert(pid);
+  std::vector<UnlistedPid> out;
+  for (auto& u : candidates) {
+    if (third.count(u.tgid) || !pid_exists(u.tgid)) continue;
     out.push_back(std::move(u));
   }
   return out;
@@ -150,7 +169,7 @@ Snapshot collect_snapshot(const CollectOptions& options) {
 
   if (options.probe_hidden) {
     try {
-      snap.unlisted = probe_unlisted(snap.processes, options.proc_root);
+      snap.unlisted = probe_unlisted(snap.processes, options.proc_root, snap.clock);
     } catch (const std::system_error& e) {
       snap.errors.push_back({"hidden-processes", e.what()});
     }

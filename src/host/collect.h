@@ -28,9 +28,10 @@ void sample_cpu(ProcessReader& reader, std::vector<ProcessInfo>& processes, int 
                 long ticks_per_second);
 
 // PIDs that exist but were missing from `listed`: kill(pid, 0) over 1..bound,
-// a second listing to drop processes born meanwhile, and thread ids resolved
-// to their thread group through /proc/PID/status.
+// then every answer explained away if it can be: listed in a second listing,
+// a thread of a listed process (its task/ entry or its Tgid), born after the
+// scan began (start time), or listed again 100 ms later. What is left is hidden.
 std::vector<UnlistedPid> probe_unlisted(const std::vector<ProcessInfo>& listed,
-                                        const std::string& proc_root);
+                                        const std::string& proc_root, const ClockFacts& clock);
 
 }  // namespace hostward::host
