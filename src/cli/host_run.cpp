@@ -39,11 +39,12 @@ Config load_config_for(const HostOptions& o) {
 void add_common_options(CLI::App& cmd, HostOptions& o) {
   cmd.add_option("--format", o.format, "Output: text (for people) or json (hostward/v1)")
       ->check(CLI::IsMember({"text", "json"}));
-  cmd.add_option("--sample-ms", o.sample_ms,
-                 "CPU sampling window in ms; 0 uses lifetime averages")
+  cmd.add_option("--sample-ms", o.sample_ms, "CPU sampling window in ms; 0 uses lifetime averages")
       ->check(CLI::Range(0, 60000));
-  cmd.add_option("--config", o.config_path, "YAML config (default /etc/hostward/config.yaml if present)");
-  cmd.add_option("--from", o.from, "Evaluate a snapshot saved with --save-snapshot instead of this host");
+  cmd.add_option("--config", o.config_path,
+                 "YAML config (default /etc/hostward/config.yaml if present)");
+  cmd.add_option("--from", o.from,
+                 "Evaluate a snapshot saved with --save-snapshot instead of this host");
   cmd.add_option("--save-snapshot", o.save_snapshot, "Also write the collected snapshot to FILE");
   cmd.add_option("--color", o.color, "Colour: auto (only on a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
@@ -76,7 +77,8 @@ host::Snapshot obtain_snapshot(const HostOptions& o, bool need_processes) {
   }
   if (!o.save_snapshot.empty()) {
     std::ofstream out(o.save_snapshot, std::ios::trunc);
-    out << host::snapshot_to_json(snap).dump(1, ' ', false, nlohmann::json::error_handler_t::replace)
+    out << host::snapshot_to_json(snap).dump(1, ' ', false,
+                                             nlohmann::json::error_handler_t::replace)
         << "\n";
     if (!out) throw UsageError("cannot write snapshot to " + o.save_snapshot);
   }

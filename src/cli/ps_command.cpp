@@ -22,7 +22,8 @@ size_t terminal_width() {
 void add_ps_command(CLI::App& app, int& exit_code) {
   auto opts = std::make_shared<HostOptions>();
   opts->sample_ms = 0;
-  CLI::App* cmd = app.add_subcommand("ps", "The whole process tree, each process with its findings");
+  CLI::App* cmd =
+      app.add_subcommand("ps", "The whole process tree, each process with its findings");
   add_common_options(*cmd, *opts);
   cmd->add_flag("--wide,-w", opts->wide, "Do not cut lines to the terminal's width");
   cmd->callback([opts, &exit_code] {
@@ -33,7 +34,8 @@ void add_ps_command(CLI::App& app, int& exit_code) {
       nlohmann::json j = host::snapshot_to_json(snap);
       nlohmann::json flags = nlohmann::json::object();
       for (const auto& f : report.findings) {
-        if (f.subject.contains("pid")) flags[std::to_string(f.subject["pid"].get<int>())].push_back(f.rule);
+        if (f.subject.contains("pid"))
+          flags[std::to_string(f.subject["pid"].get<int>())].push_back(f.rule);
       }
       j["findings_by_pid"] = flags;
       std::cout << j.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
@@ -42,7 +44,8 @@ void add_ps_command(CLI::App& app, int& exit_code) {
       t.color = use_color(*opts);
       t.width = opts->wide ? 0 : terminal_width();
       std::cout << hunt::render_process_tree(snap, report.findings, t);
-      for (const auto& e : report.errors) std::cerr << "hostward: " << e.collector << ": " << e.message << "\n";
+      for (const auto& e : report.errors)
+        std::cerr << "hostward: " << e.collector << ": " << e.message << "\n";
     }
     exit_code = 0;
   });

@@ -9,7 +9,8 @@ namespace hostward::cli {
 
 void add_rules_command(CLI::App& app, int& exit_code) {
   auto format = std::make_shared<std::string>("text");
-  CLI::App* cmd = app.add_subcommand("rules", "List the rule catalog: ids, severities, ATT&CK ids, rationale");
+  CLI::App* cmd =
+      app.add_subcommand("rules", "List the rule catalog: ids, severities, ATT&CK ids, rationale");
   cmd->add_option("--format", *format, "text or json")->check(CLI::IsMember({"text", "json"}));
   cmd->callback([format, &exit_code] {
     if (*format == "json") {

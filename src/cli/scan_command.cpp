@@ -13,7 +13,8 @@ void add_scan_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--fail-on", opts->fail_on,
                   "Exit 1 when anything is at or above this severity (info..critical)")
       ->check(CLI::IsMember({"info", "low", "medium", "high", "critical"}));
-  cmd->add_option("--only", opts->only, "Run only these areas (process, network, config, auth, secrets, ci)")
+  cmd->add_option("--only", opts->only,
+                  "Run only these areas (process, network, config, auth, secrets, ci)")
       ->delimiter(',')
       ->check(CLI::IsMember({"process", "network", "config", "auth", "secrets", "ci"}));
   cmd->callback([opts, &exit_code] {
@@ -21,9 +22,9 @@ void add_scan_command(CLI::App& app, int& exit_code) {
     const Config config = load_config_for(*opts);
     const auto snap = obtain_snapshot(*opts, true);
     Report report = evaluate(snap, *opts, config);
-    report.host.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::steady_clock::now() - t0)
-                                  .count();
+    report.host.duration_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
     if (opts->format == "json") {
       std::cout << write_json(report);
     } else {

@@ -9,16 +9,20 @@ namespace hostward {
 struct HuntConfig {
   // Commands a database server may legitimately run (archive_command, backups):
   // matched against the child's executable name or, for `sh -c CMD`, CMD's first word.
-  std::vector<std::string> database_child_allow = {
-      "wal-g", "wal-e", "pgbackrest", "barman-wal-archive", "barman-cloud-wal-archive",
-      "pg_archivecleanup"};
+  std::vector<std::string> database_child_allow = {"wal-g",
+                                                   "wal-e",
+                                                   "pgbackrest",
+                                                   "barman-wal-archive",
+                                                   "barman-cloud-wal-archive",
+                                                   "pg_archivecleanup"};
   // memfd names that may be executed (runc clones itself into a memfd).
   std::vector<std::string> memfd_allow = {"runc_cloned:*"};
   // Executable path globs exempt from process.world-writable-executable.
   std::vector<std::string> world_writable_allow = {};
-  double high_cpu_percent = 90.0;     // of one core
-  long long high_cpu_min_age_s = 120;  // "sustained": younger processes only count with another finding
-  std::vector<int> miner_pool_ports = {3333, 3334, 3335, 3336, 3357, 4444, 5555, 6666,
+  double high_cpu_percent = 90.0;  // of one core
+  long long high_cpu_min_age_s =
+      120;  // "sustained": younger processes only count with another finding
+  std::vector<int> miner_pool_ports = {3333, 3334, 3335,  3336,  3357,  4444,  5555, 6666,
                                        7777, 9999, 10343, 14433, 14444, 45560, 45700};
 };
 

@@ -11,7 +11,7 @@ struct Finding {
   std::string rule;
   Severity severity = Severity::info;
   std::string title;
-  nlohmann::json subject = nlohmann::json::object();   // {"kind":"process","pid":N,...}
+  nlohmann::json subject = nlohmann::json::object();  // {"kind":"process","pid":N,...}
   nlohmann::json evidence = nlohmann::json::object();
   std::string remediation;
   std::vector<std::string> attack;
@@ -25,9 +25,9 @@ struct Incident {
   Severity severity = Severity::info;
   int root_pid = 0;
   std::string summary;
-  std::vector<int> pids;            // every process of the tree that carries a finding
-  std::vector<std::string> rules;   // distinct rule ids, sorted
-  std::vector<std::string> tree;    // the process tree, one line a process, for people
+  std::vector<int> pids;           // every process of the tree that carries a finding
+  std::vector<std::string> rules;  // distinct rule ids, sorted
+  std::vector<std::string> tree;   // the process tree, one line a process, for people
 };
 
 struct CollectorError {

@@ -1,9 +1,9 @@
 #include "core/fingerprint.h"
 
+#include <fmt/format.h>
 #include <openssl/evp.h>
 
 #include <array>
-#include <fmt/format.h>
 #include <stdexcept>
 
 namespace hostward {

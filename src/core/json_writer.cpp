@@ -36,8 +36,11 @@ std::string write_json(const Report& report) {
                   {"duration_ms", report.host.duration_ms}};
   std::array<int, 5> counts{};
   for (const auto& f : report.findings) ++counts[static_cast<int>(f.severity)];
-  root["summary"] = {{"critical", counts[4]}, {"high", counts[3]}, {"medium", counts[2]},
-                     {"low", counts[1]},      {"info", counts[0]}};
+  root["summary"] = {{"critical", counts[4]},
+                     {"high", counts[3]},
+                     {"medium", counts[2]},
+                     {"low", counts[1]},
+                     {"info", counts[0]}};
   ojson findings = ojson::array();
   for (const auto& f : report.findings) findings.push_back(finding_json(f));
   root["findings"] = std::move(findings);

@@ -18,7 +18,8 @@ bool is_known_area(std::string_view area) {
 
 void RuleCatalog::add(RuleInfo info) {
   if (find(info.id) != nullptr) throw std::logic_error("rule registered twice: " + info.id);
-  if (!is_known_area(rule_area(info.id))) throw std::logic_error("rule in unknown area: " + info.id);
+  if (!is_known_area(rule_area(info.id)))
+    throw std::logic_error("rule in unknown area: " + info.id);
   rules_.push_back(std::move(info));
   std::sort(rules_.begin(), rules_.end(),
             [](const RuleInfo& a, const RuleInfo& b) { return a.id < b.id; });

@@ -8,7 +8,7 @@
 namespace hostward {
 
 struct RuleInfo {
-  std::string id;  // area.kebab-name, never changes once shipped
+  std::string id;                      // area.kebab-name, never changes once shipped
   Severity severity = Severity::info;  // default; a rule may report lower or higher with reason
   std::vector<std::string> attack;     // MITRE ATT&CK technique ids
   std::string title;

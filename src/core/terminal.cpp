@@ -15,11 +15,16 @@ std::string Style::paint(std::string_view text, std::string_view sgr) const {
 
 std::string Style::severity(Severity s, std::string_view text) const {
   switch (s) {
-    case Severity::critical: return paint(text, "1;97;41");
-    case Severity::high: return paint(text, "1;31");
-    case Severity::medium: return paint(text, "33");
-    case Severity::low: return paint(text, "36");
-    case Severity::info: return paint(text, "2");
+    case Severity::critical:
+      return paint(text, "1;97;41");
+    case Severity::high:
+      return paint(text, "1;31");
+    case Severity::medium:
+      return paint(text, "33");
+    case Severity::low:
+      return paint(text, "36");
+    case Severity::info:
+      return paint(text, "2");
   }
   return std::string(text);
 }

@@ -15,7 +15,8 @@ constexpr size_t kIndent = 12;
 
 std::string upper(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::toupper(c); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::toupper(c); });
   return out;
 }
 
@@ -26,8 +27,8 @@ std::string severity_label(Severity s, const Style& style) {
 }
 
 // One block per rule: the label once, a line per finding, the fix once.
-void write_rule_group(std::string& out, const std::vector<const Finding*>& group, const Style& style,
-                      size_t width) {
+void write_rule_group(std::string& out, const std::vector<const Finding*>& group,
+                      const Style& style, size_t width) {
   const Finding& first = *group.front();
   Severity worst = first.severity;
   for (const Finding* f : group) worst = std::max(worst, f->severity);
@@ -94,16 +95,18 @@ std::string wrap(std::string_view text, size_t width, size_t indent, size_t firs
 
 std::string write_text(const Report& report, const Style& style, size_t width) {
   std::string out;
-  out += style.bold("hostward") +
-         fmt::format(" scan of {} · {} · {} · {} ms\n", sanitize_for_terminal(report.host.hostname),
-                     sanitize_for_terminal(report.host.kernel), report.host.started_at,
-                     report.host.duration_ms);
+  out += style.bold("hostward") + fmt::format(" scan of {} · {} · {} · {} ms\n",
+                                              sanitize_for_terminal(report.host.hostname),
+                                              sanitize_for_terminal(report.host.kernel),
+                                              report.host.started_at, report.host.duration_ms);
 
   std::map<std::string, std::vector<const Finding*>> by_incident;
   std::vector<const Finding*> loose;
   for (const auto& f : report.findings) {
-    if (f.incident.empty()) loose.push_back(&f);
-    else by_incident[f.incident].push_back(&f);
+    if (f.incident.empty())
+      loose.push_back(&f);
+    else
+      by_incident[f.incident].push_back(&f);
   }
 
   std::vector<const Incident*> incidents;

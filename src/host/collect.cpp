@@ -90,7 +90,8 @@ std::vector<UnlistedPid> probe_unlisted(const std::vector<ProcessInfo>& listed,
   for (const auto& p : listed) {
     if (p.threads <= 1) continue;
     const std::string task = std::to_string(p.pid) + "/task";
-    for (const auto& name : list_dir(proc.get(), task.c_str())) known.insert(std::atoi(name.c_str()));
+    for (const auto& name : list_dir(proc.get(), task.c_str()))
+      known.insert(std::atoi(name.c_str()));
   }
 
   std::vector<UnlistedPid> candidates;
@@ -113,7 +114,8 @@ std::vector<UnlistedPid> probe_unlisted(const std::vector<ProcessInfo>& listed,
       // Born while we were scanning (or a thread of such a process): not hidden, just new.
       if (auto text = read_file_at(dirfd.get(), "stat", 4096)) {
         if (auto st = parse_stat(*text);
-            st && static_cast<double>(st->starttime) / clock.ticks_per_second >= clock.uptime_s - 1.0) {
+            st &&
+            static_cast<double>(st->starttime) / clock.ticks_per_second >= clock.uptime_s - 1.0) {
           continue;
         }
       }
@@ -161,9 +163,10 @@ Snapshot collect_snapshot(const CollectOptions& options) {
   ProcessReader reader(snap.clock, read_users(options.passwd_path, snap.errors), options.proc_root);
   snap.processes = collect_processes(reader, pids);
   if (geteuid() != 0) {
-    snap.errors.push_back({"processes",
-                           "not running as root: executables, working directories and namespaces "
-                           "of other users' processes are unreadable; run as root for a full scan"});
+    snap.errors.push_back(
+        {"processes",
+         "not running as root: executables, working directories and namespaces "
+         "of other users' processes are unreadable; run as root for a full scan"});
   }
   sample_cpu(reader, snap.processes, options.sample_ms, snap.clock.ticks_per_second);
 

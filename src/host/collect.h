@@ -7,10 +7,10 @@
 namespace hostward::host {
 
 struct CollectOptions {
-  int sample_ms = 1000;         // CPU sampling window; 0 uses lifetime averages
-  bool probe_hidden = true;     // look for PIDs missing from the /proc listing
-  bool connections = true;      // established TCP in every network namespace
-  std::set<int> owner_ports;    // resolve the owning process of connections to these remote ports
+  int sample_ms = 1000;       // CPU sampling window; 0 uses lifetime averages
+  bool probe_hidden = true;   // look for PIDs missing from the /proc listing
+  bool connections = true;    // established TCP in every network namespace
+  std::set<int> owner_ports;  // resolve the owning process of connections to these remote ports
   std::string proc_root = "/proc";
   std::string passwd_path = "/etc/passwd";
 };

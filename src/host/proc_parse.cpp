@@ -74,9 +74,9 @@ std::optional<StatFields> parse_stat(std::string_view text) {
   if (f[0].size() != 1) return std::nullopt;
   st.state = f[0][0];
   bool ok = to_number(f[1], st.ppid) && to_number(f[2], st.pgrp) && to_number(f[3], st.session) &&
-            to_number(f[6], st.flags) && to_number(f[11], st.utime) &&
-            to_number(f[12], st.stime) && to_number(f[17], st.num_threads) &&
-            to_number(f[19], st.starttime) && to_number(f[21], st.rss_pages);
+            to_number(f[6], st.flags) && to_number(f[11], st.utime) && to_number(f[12], st.stime) &&
+            to_number(f[17], st.num_threads) && to_number(f[19], st.starttime) &&
+            to_number(f[21], st.rss_pages);
   if (!ok) return std::nullopt;
   return st;
 }
@@ -94,7 +94,8 @@ std::optional<StatusFields> parse_status(std::string_view text) {
     if (colon == std::string_view::npos) continue;
     const std::string_view key = line.substr(0, colon);
     std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == '\t' || value.front() == ' ')) value.remove_prefix(1);
+    while (!value.empty() && (value.front() == '\t' || value.front() == ' '))
+      value.remove_prefix(1);
     if (key == "Name") {
       // The kernel escapes "\n" and "\\" in Name; keep the text as given.
       st.name = std::string(value);

@@ -31,12 +31,18 @@ int stat_in_root(int dirfd, const std::string& path, struct stat& st) {
 
 const char* to_string(ExeState s) {
   switch (s) {
-    case ExeState::unknown: return "unknown";
-    case ExeState::none: return "none";
-    case ExeState::present: return "present";
-    case ExeState::deleted: return "deleted";
-    case ExeState::replaced: return "replaced";
-    case ExeState::memfd: return "memfd";
+    case ExeState::unknown:
+      return "unknown";
+    case ExeState::none:
+      return "none";
+    case ExeState::present:
+      return "present";
+    case ExeState::deleted:
+      return "deleted";
+    case ExeState::replaced:
+      return "replaced";
+    case ExeState::memfd:
+      return "memfd";
   }
   return "unknown";
 }
@@ -91,7 +97,8 @@ std::optional<ProcessInfo> ProcessReader::read(int pid) {
   p.start_time = clock_.boot_time + static_cast<long long>(st->starttime / clock_.ticks_per_second);
   p.cpu_ticks = st->utime + st->stime;
   p.threads = st->num_threads;
-  p.rss_kb = st->rss_pages > 0 ? static_cast<unsigned long long>(st->rss_pages) * clock_.page_kb : 0;
+  p.rss_kb =
+      st->rss_pages > 0 ? static_cast<unsigned long long>(st->rss_pages) * clock_.page_kb : 0;
   const double age = clock_.uptime_s - static_cast<double>(st->starttime) / clock_.ticks_per_second;
   if (age > 0.5) {
     p.cpu_percent = 100.0 * (static_cast<double>(p.cpu_ticks) / clock_.ticks_per_second) / age;
@@ -117,12 +124,11 @@ std::optional<ProcessInfo> ProcessReader::read(int pid) {
   if (auto cmdline = read_file_at(dirfd.get(), "cmdline", kMaxCmdline, &p.argv_truncated)) {
     p.argv = split_cmdline(*cmdline);
   }
-  const std::pair<const char*, uint64_t*> ns_links[] = {
-      {"ns/pid", &p.ns.pid},
-      {"ns/mnt", &p.ns.mnt},
-      {"ns/net", &p.ns.net},
-      {"ns/user", &p.ns.user},
-      {"ns/cgroup", &p.ns.cgroup}};
+  const std::pair<const char*, uint64_t*> ns_links[] = {{"ns/pid", &p.ns.pid},
+                                                        {"ns/mnt", &p.ns.mnt},
+                                                        {"ns/net", &p.ns.net},
+                                                        {"ns/user", &p.ns.user},
+                                                        {"ns/cgroup", &p.ns.cgroup}};
   for (const auto& [name, dst] : ns_links) {
     if (auto link = read_link_at(dirfd.get(), name)) {
       if (auto ino = parse_ns_link(*link)) *dst = *ino;
@@ -158,8 +164,9 @@ void ProcessReader::read_exe(int dirfd, ProcessInfo& p) {
   const ExeKey key{p.ns.mnt, p.exe, image.st_dev, image.st_ino};
   auto it = exe_cache_.find(key);
   if (it == exe_cache_.end()) {
-    it = exe_cache_.emplace(key, check_exe(dirfd, p.exe, image.st_dev, image.st_ino,
-                                           static_cast<unsigned>(image.st_nlink)))
+    it = exe_cache_
+             .emplace(key, check_exe(dirfd, p.exe, image.st_dev, image.st_ino,
+                                     static_cast<unsigned>(image.st_nlink)))
              .first;
   }
   p.exe_state = it->second.state;
@@ -220,8 +227,8 @@ std::vector<DirFact> ProcessReader::dir_chain(int dirfd, const std::string& path
   return dirs;
 }
 
-std::optional<unsigned long long> ProcessReader::read_cpu_ticks(int pid,
-                                                                unsigned long long start_ticks) const {
+std::optional<unsigned long long> ProcessReader::read_cpu_ticks(
+    int pid, unsigned long long start_ticks) const {
   const std::string path = proc_root_ + "/" + std::to_string(pid) + "/stat";
   const auto text = read_file_at(AT_FDCWD, path.c_str(), 4096);
   if (!text) return std::nullopt;

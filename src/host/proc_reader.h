@@ -10,7 +10,7 @@ namespace hostward::host {
 
 // Facts about the running kernel every per-process conversion needs.
 struct ClockFacts {
-  long long boot_time = 0;   // epoch seconds, btime of /proc/stat
+  long long boot_time = 0;  // epoch seconds, btime of /proc/stat
   long ticks_per_second = 100;
   long page_kb = 4;
   double uptime_s = 0;  // at the start of the collection

@@ -55,7 +55,7 @@ struct ProcessInfo {
   uint32_t uid = 0, euid = 0, gid = 0, egid = 0;
   std::string user;  // name of uid on this host, empty when unknown
 
-  long long start_time = 0;  // epoch seconds
+  long long start_time = 0;            // epoch seconds
   unsigned long long start_ticks = 0;  // since boot, identifies the process with its pid
   unsigned long long cpu_ticks = 0;    // utime + stime
   double cpu_percent = 0;  // of one core: sampled over the window, else lifetime average

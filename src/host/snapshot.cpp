@@ -72,7 +72,8 @@ Snapshot snapshot_from_json(const nlohmann::json& j) {
   check_floats(j);
   try {
     Snapshot s = j.get<Snapshot>();
-    if (s.clock.ticks_per_second <= 0) throw std::runtime_error("clock.ticks_per_second must be > 0");
+    if (s.clock.ticks_per_second <= 0)
+      throw std::runtime_error("clock.ticks_per_second must be > 0");
     return s;
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(std::string("snapshot: ") + e.what());

@@ -134,10 +134,9 @@ std::vector<Connection> collect_tcp(const std::vector<ProcessInfo>& processes, u
         Fd nsfd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
         if (!nsfd.valid() || setns(nsfd.get(), CLONE_NEWNET) != 0) {
           if (errno == ENOENT || errno == ESRCH) continue;  // the process is gone
-          thread_errors.push_back({"sockets", "cannot enter network namespace net:[" +
-                                                  std::to_string(netns) + "] of pid " +
-                                                  std::to_string(pid) + ": " +
-                                                  std::strerror(errno)});
+          thread_errors.push_back(
+              {"sockets", "cannot enter network namespace net:[" + std::to_string(netns) +
+                              "] of pid " + std::to_string(pid) + ": " + std::strerror(errno)});
           continue;
         }
       }
@@ -189,7 +188,8 @@ std::vector<std::string> local_addresses() {
     if (a->ifa_addr->sa_family == AF_INET) {
       inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr, buf, sizeof buf);
     } else if (a->ifa_addr->sa_family == AF_INET6) {
-      inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(a->ifa_addr)->sin6_addr, buf, sizeof buf);
+      inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(a->ifa_addr)->sin6_addr, buf,
+                sizeof buf);
     } else {
       continue;
     }

@@ -78,9 +78,9 @@ std::vector<Incident> group_incidents(const host::Snapshot& snap, std::vector<Fi
     inc.rules.assign(rules.begin(), rules.end());
     const ProcessInfo* top = index.find(root);
     const size_t below = pids.size() - (pids.count(root) ? 1 : 0);
-    inc.summary = fmt::format("{} (pid {}) and {} process{} below it, {} findings",
-                              top ? top->comm : "?", root, below, below == 1 ? "" : "es",
-                              members.size());
+    inc.summary =
+        fmt::format("{} (pid {}) and {} process{} below it, {} findings", top ? top->comm : "?",
+                    root, below, below == 1 ? "" : "es", members.size());
     inc.tree = incident_tree_lines(index, root, pids, findings);
     for (size_t i : members) findings[i].incident = inc.id;
     incidents.push_back(std::move(inc));

@@ -25,7 +25,8 @@ bool under(std::string_view path, std::string_view dir) {
 ProcessIndex::ProcessIndex(const std::vector<ProcessInfo>& processes) : processes_(&processes) {
   for (size_t i = 0; i < processes.size(); ++i) {
     by_pid_.emplace(processes[i].pid, i);
-    if (processes[i].ppid != processes[i].pid) children_[processes[i].ppid].push_back(processes[i].pid);
+    if (processes[i].ppid != processes[i].pid)
+      children_[processes[i].ppid].push_back(processes[i].pid);
   }
   for (auto& [_, kids] : children_) std::sort(kids.begin(), kids.end());
 }

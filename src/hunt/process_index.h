@@ -40,10 +40,10 @@ bool is_database_server(const ProcessInfo& p);
 
 // Where the executable lies relative to directories others can write to.
 enum class WritableLocation {
-  none,        // no world-writable directory on the way
-  direct,      // its own directory is writable by others (/tmp/mysql)
-  hidden,      // below a world-writable directory, in a dot-directory or one others can write
-  private_tree // below a world-writable directory, in a subtree owned by the user or root
+  none,         // no world-writable directory on the way
+  direct,       // its own directory is writable by others (/tmp/mysql)
+  hidden,       // below a world-writable directory, in a dot-directory or one others can write
+  private_tree  // below a world-writable directory, in a subtree owned by the user or root
 };
 struct LocationFacts {
   WritableLocation where = WritableLocation::none;

@@ -56,23 +56,24 @@ std::vector<std::string> incident_tree_lines(const ProcessIndex& index, int root
   }
   std::vector<std::string> lines;
   std::set<int> drawn;
-  std::function<void(int, const std::string&, bool, bool)> draw = [&](int pid, const std::string& prefix,
-                                                                       bool last, bool top) {
-    const ProcessInfo* p = index.find(pid);
-    if (p == nullptr || !drawn.insert(pid).second) return;
-    std::string line = top ? "" : prefix + (last ? "└─ " : "├─ ");
-    line += process_line(*p);
-    if (auto it = counts.find(pid); it != counts.end()) {
-      line += fmt::format("  [{} finding{}]", it->second, it->second == 1 ? "" : "s");
-    }
-    lines.push_back(line);
-    std::vector<int> kids;
-    for (int c : index.children(pid)) {
-      if (keep.count(c)) kids.push_back(c);
-    }
-    const std::string child_prefix = top ? "" : prefix + (last ? "   " : "│  ");
-    for (size_t i = 0; i < kids.size(); ++i) draw(kids[i], child_prefix, i + 1 == kids.size(), false);
-  };
+  std::function<void(int, const std::string&, bool, bool)> draw =
+      [&](int pid, const std::string& prefix, bool last, bool top) {
+        const ProcessInfo* p = index.find(pid);
+        if (p == nullptr || !drawn.insert(pid).second) return;
+        std::string line = top ? "" : prefix + (last ? "└─ " : "├─ ");
+        line += process_line(*p);
+        if (auto it = counts.find(pid); it != counts.end()) {
+          line += fmt::format("  [{} finding{}]", it->second, it->second == 1 ? "" : "s");
+        }
+        lines.push_back(line);
+        std::vector<int> kids;
+        for (int c : index.children(pid)) {
+          if (keep.count(c)) kids.push_back(c);
+        }
+        const std::string child_prefix = top ? "" : prefix + (last ? "   " : "│  ");
+        for (size_t i = 0; i < kids.size(); ++i)
+          draw(kids[i], child_prefix, i + 1 == kids.size(), false);
+      };
   draw(root, "", true, true);
   return lines;
 }
@@ -88,8 +89,8 @@ std::string render_process_tree(const host::Snapshot& snap, const std::vector<Fi
     worst[pid] = std::max(worst.count(pid) ? worst[pid] : Severity::info, f.severity);
   }
   const Style style{options.color};
-  std::string out = fmt::format("{:>7} {:>7} {:<10} {:>5} {:>8}  {}\n", "PID", "PPID", "USER", "%CPU",
-                                "RSS", "COMMAND");
+  std::string out = fmt::format("{:>7} {:>7} {:<10} {:>5} {:>8}  {}\n", "PID", "PPID", "USER",
+                                "%CPU", "RSS", "COMMAND");
   std::set<int> drawn;
   std::function<void(const ProcessInfo&, const std::string&, bool, int)> draw =
       [&](const ProcessInfo& p, const std::string& prefix, bool last, int depth) {
@@ -97,9 +98,9 @@ std::string render_process_tree(const host::Snapshot& snap, const std::vector<Fi
         std::string user = p.user.empty() ? std::to_string(p.uid) : p.user;
         std::string cmd = p.argv.empty() ? "[" + p.comm + "]" : p.argv[0];
         for (size_t i = 1; i < p.argv.size(); ++i) cmd += " " + p.argv[i];
-        std::string line = fmt::format("{:>7} {:>7} {:<10} {:>5.1f} {:>8}  ", p.pid, p.ppid,
-                                       truncate_columns(sanitize_for_terminal(user), 10), p.cpu_percent,
-                                       p.rss_kb);
+        std::string line =
+            fmt::format("{:>7} {:>7} {:<10} {:>5.1f} {:>8}  ", p.pid, p.ppid,
+                        truncate_columns(sanitize_for_terminal(user), 10), p.cpu_percent, p.rss_kb);
         line += (depth == 0 ? "" : prefix + (last ? "└─ " : "├─ ")) + sanitize_for_terminal(cmd);
         std::string flag_text;
         if (auto it = flags.find(p.pid); it != flags.end()) flag_text = "  [" + it->second + "]";
@@ -114,7 +115,8 @@ std::string render_process_tree(const host::Snapshot& snap, const std::vector<Fi
         const auto& kids = index.children(p.pid);
         const std::string child_prefix = depth == 0 ? "" : prefix + (last ? "   " : "│  ");
         for (size_t i = 0; i < kids.size(); ++i) {
-          if (const ProcessInfo* c = index.find(kids[i])) draw(*c, child_prefix, i + 1 == kids.size(), depth + 1);
+          if (const ProcessInfo* c = index.find(kids[i]))
+            draw(*c, child_prefix, i + 1 == kids.size(), depth + 1);
         }
       };
   std::vector<const ProcessInfo*> roots;
@@ -123,7 +125,8 @@ std::string render_process_tree(const host::Snapshot& snap, const std::vector<Fi
   }
   std::sort(roots.begin(), roots.end(), [](auto* a, auto* b) { return a->pid < b->pid; });
   for (const ProcessInfo* r : roots) draw(*r, "", true, 0);
-  for (const auto& p : snap.processes) draw(p, "", true, 0);  // members of a cycle in a hand-made snapshot
+  for (const auto& p : snap.processes)
+    draw(p, "", true, 0);  // members of a cycle in a hand-made snapshot
   return out;
 }
 

@@ -13,7 +13,8 @@ struct RuleContext {
   const host::Snapshot& snap;
   const HuntConfig& config;
   const ProcessIndex& index;
-  const std::vector<Finding>* earlier = nullptr;  // findings of the first phase, for correlating rules
+  const std::vector<Finding>* earlier =
+      nullptr;  // findings of the first phase, for correlating rules
 };
 
 using RuleFn = void (*)(const RuleContext&, std::vector<Finding>&);

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "core/config.h"
+
+#include <gtest/gtest.h>
 
 namespace hostward {
 namespace {

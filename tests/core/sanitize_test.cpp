@@ -17,7 +17,9 @@ TEST(Sanitize, KeepsValidUtf8AndEscapesInvalidBytes) {
   EXPECT_EQ(sanitize_for_terminal("\xff\xfe"), "\\xff\\xfe");
   EXPECT_EQ(sanitize_for_terminal("\xc3"), "\\xc3");  // cut sequence
   // C1 control CSI (U+009B) starts escape sequences on some terminals.
-  EXPECT_EQ(sanitize_for_terminal("\xc2\x9b" "31m"), "\\xc2\\x9b31m");
+  EXPECT_EQ(sanitize_for_terminal("\xc2\x9b"
+                                  "31m"),
+            "\\xc2\\x9b31m");
   EXPECT_EQ(sanitize_for_terminal("\xc0\xaf"), "\\xc0\\xaf");  // overlong "/"
 }
 

@@ -1,15 +1,17 @@
+#include "core/severity.h"
+
 #include <gtest/gtest.h>
 
 #include "core/finding.h"
 #include "core/fingerprint.h"
 #include "core/rule_catalog.h"
-#include "core/severity.h"
 
 namespace hostward {
 namespace {
 
 TEST(Severity, ParsesEveryNameAndRejectsOthers) {
-  for (auto s : {Severity::info, Severity::low, Severity::medium, Severity::high, Severity::critical}) {
+  for (auto s :
+       {Severity::info, Severity::low, Severity::medium, Severity::high, Severity::critical}) {
     EXPECT_EQ(parse_severity(to_string(s)), s);
   }
   EXPECT_FALSE(parse_severity("HIGH"));

@@ -1,11 +1,11 @@
+#include "core/writers.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "core/text_sanitize.h"
-#include "core/writers.h"
-
-#include <sstream>
 
 namespace hostward {
 namespace {
@@ -50,10 +50,12 @@ TEST(JsonWriter, FollowsSchemaV1) {
   EXPECT_TRUE(j["tool"]["version"].is_string());
   EXPECT_EQ(j["host"]["hostname"], "buildhost");
   EXPECT_EQ(j["host"]["duration_ms"], 412);
-  EXPECT_EQ(j["summary"], (nlohmann::json{{"critical", 0}, {"high", 1}, {"medium", 1}, {"low", 0}, {"info", 0}}));
+  EXPECT_EQ(j["summary"],
+            (nlohmann::json{{"critical", 0}, {"high", 1}, {"medium", 1}, {"low", 0}, {"info", 0}}));
   ASSERT_EQ(j["findings"].size(), 2u);
   const auto& f = j["findings"][0];
-  for (const char* key : {"rule", "severity", "title", "subject", "evidence", "remediation", "attack", "fingerprint"}) {
+  for (const char* key : {"rule", "severity", "title", "subject", "evidence", "remediation",
+                          "attack", "fingerprint"}) {
     EXPECT_TRUE(f.contains(key)) << key;
   }
   EXPECT_EQ(f["severity"], "high");
@@ -67,7 +69,8 @@ TEST(JsonWriter, FollowsSchemaV1) {
 TEST(JsonWriter, KeyOrderIsStable) {
   const std::string out = write_json(sample_report());
   size_t last = 0;
-  for (const char* key : {"\"schema\"", "\"tool\"", "\"host\"", "\"summary\"", "\"findings\"", "\"incidents\"", "\"errors\""}) {
+  for (const char* key : {"\"schema\"", "\"tool\"", "\"host\"", "\"summary\"", "\"findings\"",
+                          "\"incidents\"", "\"errors\""}) {
     const size_t at = out.find(key);
     ASSERT_NE(at, std::string::npos) << key;
     EXPECT_GT(at, last) << key;

@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
     close(sync[1]);
     char c;
     while (read(sync[0], &c, 1) > 0) {
-    }  /* EOF: the child has exec'd (or died) */
+    } /* EOF: the child has exec'd (or died) */
     close(sync[0]);
     unlink(argv[1]);
     int status = 0;

@@ -1,13 +1,14 @@
+#include "host/collect.h"
+
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <gtest/gtest.h>
 #include <thread>
 
-#include "host/collect.h"
 #include "host/proc_fs.h"
 
 namespace hostward::host {
@@ -32,7 +33,8 @@ TEST(ProbeUnlisted, ThreadsOfListedProcessesAreNotHidden) {
   stop = true;
   t.join();
   // No rootkit on a test machine: nothing may be reported, our own thread least of all.
-  for (const auto& u : unlisted) ADD_FAILURE() << "reported pid " << u.pid << " tgid " << u.tgid << " " << u.comm;
+  for (const auto& u : unlisted)
+    ADD_FAILURE() << "reported pid " << u.pid << " tgid " << u.tgid << " " << u.comm;
 }
 
 TEST(ProbeUnlisted, ProcessesBornDuringTheScanAreNotHidden) {
@@ -50,7 +52,8 @@ TEST(ProbeUnlisted, ProcessesBornDuringTheScanAreNotHidden) {
   const auto unlisted = probe_unlisted(procs, "/proc", clock);
   kill(pid, SIGKILL);
   waitpid(pid, nullptr, 0);
-  for (const auto& u : unlisted) ADD_FAILURE() << "reported pid " << u.pid << " tgid " << u.tgid << " " << u.comm;
+  for (const auto& u : unlisted)
+    ADD_FAILURE() << "reported pid " << u.pid << " tgid " << u.tgid << " " << u.comm;
 }
 
 TEST(SampleCpu, MeasuresABusyChild) {

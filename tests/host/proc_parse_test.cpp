@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "host/proc_parse.h"
+
+#include <gtest/gtest.h>
 
 namespace hostward::host {
 namespace {
@@ -25,8 +25,8 @@ TEST(ParseStat, ReadsFields) {
 }
 
 TEST(ParseStat, CommWithParensAndSpaces) {
-  const auto st = parse_stat(
-      "42 (a) (b c) S 1 42 42 0 -1 4194560 1 0 0 0 5 6 0 0 20 0 1 0 99 1000 10 0 0 0\n");
+  const auto st =
+      parse_stat("42 (a) (b c) S 1 42 42 0 -1 4194560 1 0 0 0 5 6 0 0 20 0 1 0 99 1000 10 0 0 0\n");
   ASSERT_TRUE(st);
   EXPECT_EQ(st->comm, "a) (b c");
   EXPECT_EQ(st->state, 'S');
@@ -35,7 +35,8 @@ TEST(ParseStat, CommWithParensAndSpaces) {
 }
 
 TEST(ParseStat, KernelThreadFlag) {
-  const auto st = parse_stat("2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 1 0 0 0\n");
+  const auto st =
+      parse_stat("2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 1 0 0 0\n");
   ASSERT_TRUE(st);
   EXPECT_NE(st->flags & kPfKthread, 0u);
 }
@@ -45,7 +46,8 @@ TEST(ParseStat, RejectsGarbage) {
   EXPECT_FALSE(parse_stat("12 (x"));
   EXPECT_FALSE(parse_stat("12 (x) R 1 2"));
   EXPECT_FALSE(parse_stat("x (y) R 1 2 3 0 -1 0 0 0 0 0 0 0 0 0 0 0 1 0 1 0 0 0"));
-  EXPECT_FALSE(parse_stat("12 (x) R 1 2 3 0 -1 0 0 0 0 0 99999999999999999999999 0 0 0 0 0 1 0 1 0 0 0"));
+  EXPECT_FALSE(
+      parse_stat("12 (x) R 1 2 3 0 -1 0 0 0 0 0 99999999999999999999999 0 0 0 0 0 1 0 1 0 0 0"));
 }
 
 TEST(ParseStatus, ReadsIdentity) {

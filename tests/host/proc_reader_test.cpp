@@ -1,6 +1,9 @@
 // ProcessReader against real processes: the exe states must come from the
 // kernel's facts, not from the link text.
+#include "host/proc_reader.h"
+
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -9,10 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <thread>
-
-#include "host/proc_reader.h"
 
 namespace hostward::host {
 namespace {

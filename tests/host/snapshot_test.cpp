@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "host/snapshot.h"
+
+#include <gtest/gtest.h>
 
 namespace hostward::host {
 namespace {
@@ -23,7 +23,8 @@ TEST(Snapshot, RoundTripsThroughJson) {
   p.ns.net = 4026531840;
   s.processes.push_back(p);
   s.unlisted.push_back({4242, 4242, "hidden", "kill(0) answered"});
-  s.connections.push_back({1, "tcp", "established", "192.0.2.10", 40000, "203.0.113.5", 3333, 77, 999, 779680});
+  s.connections.push_back(
+      {1, "tcp", "established", "192.0.2.10", 40000, "203.0.113.5", 3333, 77, 999, 779680});
   s.errors.push_back({"sockets", "x"});
 
   const Snapshot back = snapshot_from_json(nlohmann::json::parse(snapshot_to_json(s).dump()));
@@ -50,7 +51,8 @@ TEST(Snapshot, RejectsWrongSchemaAndTypes) {
                                    {"processes", {{{"pid", 1}, {"exe_state", "bogus"}}}}}),
                std::runtime_error);
   // Missing keys take their defaults.
-  const auto s = snapshot_from_json({{"schema", "hostward-snapshot/v1"}, {"processes", {{{"pid", 7}}}}});
+  const auto s =
+      snapshot_from_json({{"schema", "hostward-snapshot/v1"}, {"processes", {{{"pid", 7}}}}});
   EXPECT_EQ(s.processes.at(0).pid, 7);
 }
 

@@ -14,9 +14,9 @@ host::Snapshot seed() {
   miner.user = "lxd";
   return snapshot({proc(772988, 1, "containerd-shim", "/usr/bin/containerd-shim-runc-v2"),
                    proc(773014, 772988, "postgres", "/usr/lib/postgresql/16/bin/postgres"),
-                   deleted(proc(774094, 773014, "init", "/tmp/init")),
-                   miner,
-                   proc(777352, 773014, "postgres", "/usr/lib/postgresql/16/bin/postgres", {"postgres: checkpointer"}),
+                   deleted(proc(774094, 773014, "init", "/tmp/init")), miner,
+                   proc(777352, 773014, "postgres", "/usr/lib/postgresql/16/bin/postgres",
+                        {"postgres: checkpointer"}),
                    proc(900, 1, "sshd", "/usr/sbin/sshd")});
 }
 
@@ -29,8 +29,9 @@ TEST(Incidents, SeedShapeIsOneCriticalIncident) {
   EXPECT_EQ(inc.severity, Severity::critical);
   EXPECT_EQ(inc.root_pid, 773014);
   EXPECT_EQ(inc.pids, (std::vector<int>{774094, 779680}));
-  for (const char* rule : {"process.database-spawned-child", "process.deleted-executable", "process.high-cpu",
-                           "process.masquerade", "process.world-writable-executable"}) {
+  for (const char* rule :
+       {"process.database-spawned-child", "process.deleted-executable", "process.high-cpu",
+        "process.masquerade", "process.world-writable-executable"}) {
     EXPECT_NE(std::find(inc.rules.begin(), inc.rules.end(), rule), inc.rules.end()) << rule;
   }
   for (const auto& f : findings) EXPECT_EQ(f.incident, inc.id) << f.rule << " " << f.title;
@@ -41,7 +42,8 @@ TEST(Incidents, SeedShapeIsOneCriticalIncident) {
 }
 
 TEST(Incidents, UnrelatedSingleFindingsStayLoose) {
-  auto s = snapshot({proc(10, 1, "xmrig", "/opt/xmrig/xmrig"), proc(20, 1, "sshd", "/usr/bin/python3", {"sshd"})});
+  auto s = snapshot({proc(10, 1, "xmrig", "/opt/xmrig/xmrig"),
+                     proc(20, 1, "sshd", "/usr/bin/python3", {"sshd"})});
   auto findings = run(s);
   ASSERT_EQ(findings.size(), 2u);
   EXPECT_TRUE(hunt::group_incidents(s, findings).empty());
@@ -53,7 +55,8 @@ TEST(Incidents, TreeRendersEveryProcessWithFlags) {
   const auto findings = run(s);
   const std::string out = hunt::render_process_tree(s, findings, {});
   EXPECT_NE(out.find("mysql"), std::string::npos);
-  EXPECT_NE(out.find("[database-spawned-child, deleted-executable, high-cpu, masquerade, world-writable-executable]"),
+  EXPECT_NE(out.find("[database-spawned-child, deleted-executable, high-cpu, masquerade, "
+                     "world-writable-executable]"),
             std::string::npos);
   EXPECT_NE(out.find("postgres: checkpointer"), std::string::npos);
 }

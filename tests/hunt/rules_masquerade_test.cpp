@@ -16,13 +16,15 @@ TEST(Masquerade, SeedMinerNamedMysqlInTmp) {
 }
 
 TEST(Masquerade, DaemonNameOnAnotherProgram) {
-  const auto f = of_rule(run(snapshot({proc(40, 1, "sshd", "/usr/bin/python3.11", {"sshd"})})), kRule);
+  const auto f =
+      of_rule(run(snapshot({proc(40, 1, "sshd", "/usr/bin/python3.11", {"sshd"})})), kRule);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].evidence["claimed_name"], "sshd");
 }
 
 TEST(Masquerade, BracketedKernelThreadName) {
-  const auto f = of_rule(run(snapshot({proc(41, 1, "sleep", "/usr/bin/sleep", {"[kworker/0:1]", "60"})})), kRule);
+  const auto f = of_rule(
+      run(snapshot({proc(41, 1, "sleep", "/usr/bin/sleep", {"[kworker/0:1]", "60"})})), kRule);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].evidence["claimed_name"], "[kworker/0:1]");
 }
@@ -34,11 +36,14 @@ TEST(Masquerade, KernelThreadCommOnUserProcess) {
 
 TEST(Masquerade, RealDaemonsAreSilent) {
   const auto f = run(snapshot({
-      proc(50, 1, "postgres", "/usr/lib/postgresql/15/bin/postgres", {"/usr/lib/postgresql/15/bin/postgres", "-D", "/x"}),
-      proc(51, 50, "postgres", "/usr/lib/postgresql/15/bin/postgres", {"postgres: 15/main: checkpointer"}),
+      proc(50, 1, "postgres", "/usr/lib/postgresql/15/bin/postgres",
+           {"/usr/lib/postgresql/15/bin/postgres", "-D", "/x"}),
+      proc(51, 50, "postgres", "/usr/lib/postgresql/15/bin/postgres",
+           {"postgres: 15/main: checkpointer"}),
       proc(52, 1, "sshd", "/usr/sbin/sshd", {"sshd: root@pts/0"}),
       proc(53, 1, "mysql", "/usr/bin/mariadb", {"mysql", "-u", "root"}),
-      proc(54, 1, "redis-server", "/usr/bin/redis-check-rdb", {"/usr/bin/redis-server 127.0.0.1:6379"}),
+      proc(54, 1, "redis-server", "/usr/bin/redis-check-rdb",
+           {"/usr/bin/redis-server 127.0.0.1:6379"}),
       proc(55, 1, "sshd-session", "/usr/lib/openssh/sshd-session", {"sshd: alice [priv]"}),
       kernel_thread(56, "kworker/0:1"),
       proc(57, 1, "bash", "/usr/bin/bash", {"-bash"}),

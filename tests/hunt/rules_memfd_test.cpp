@@ -13,7 +13,8 @@ ProcessInfo memfd(int pid, const std::string& name, const std::string& comm) {
 }
 
 TEST(MemfdExecutable, FiresCritical) {
-  const auto f = of_rule(run(snapshot({memfd(30, "hwtest-payload", "payload")})), "process.memfd-executable");
+  const auto f =
+      of_rule(run(snapshot({memfd(30, "hwtest-payload", "payload")})), "process.memfd-executable");
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(pid_of(f[0]), 30);
   EXPECT_EQ(f[0].severity, Severity::critical);
@@ -35,7 +36,9 @@ TEST(MemfdExecutable, NotForAFileNamedLikeAMemfd) {
 TEST(MemfdExecutable, AllowListFromConfig) {
   HuntConfig c;
   c.memfd_allow = {"sealed-*"};
-  EXPECT_TRUE(of_rule(run(snapshot({memfd(33, "sealed-91", "agent")}), c), "process.memfd-executable").empty());
+  EXPECT_TRUE(
+      of_rule(run(snapshot({memfd(33, "sealed-91", "agent")}), c), "process.memfd-executable")
+          .empty());
 }
 
 }  // namespace

@@ -9,8 +9,9 @@ const char* kRule = "process.miner-indicators";
 
 TEST(Miner, StratumAndXmrigFlags) {
   const auto f = of_rule(
-      run(snapshot({proc(70, 1, "mysql", "/tmp/mysql",
-                         {"/tmp/mysql", "-o", "stratum+tcp://pool.example.org:3333", "--donate-level", "1"})})),
+      run(snapshot({proc(
+          70, 1, "mysql", "/tmp/mysql",
+          {"/tmp/mysql", "-o", "stratum+tcp://pool.example.org:3333", "--donate-level", "1"})})),
       kRule);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(pid_of(f[0]), 70);
@@ -22,8 +23,16 @@ TEST(Miner, StratumAndXmrigFlags) {
 }
 
 TEST(Miner, AlgoAndPoolOptions) {
-  EXPECT_EQ(of_rule(run(snapshot({proc(71, 1, "x", "/opt/x", {"x", "-a", "rx/0", "-o", "pool.minexmr.com:4444"})})), kRule).size(), 1u);
-  EXPECT_EQ(of_rule(run(snapshot({proc(72, 1, "x", "/opt/x", {"x", "--url=pool.supportxmr.com:443"})})), kRule).size(), 1u);
+  EXPECT_EQ(of_rule(run(snapshot({proc(71, 1, "x", "/opt/x",
+                                       {"x", "-a", "rx/0", "-o", "pool.minexmr.com:4444"})})),
+                    kRule)
+                .size(),
+            1u);
+  EXPECT_EQ(
+      of_rule(run(snapshot({proc(72, 1, "x", "/opt/x", {"x", "--url=pool.supportxmr.com:443"})})),
+              kRule)
+          .size(),
+      1u);
 }
 
 TEST(Miner, KnownMinerName) {
@@ -33,12 +42,17 @@ TEST(Miner, KnownMinerName) {
 }
 
 TEST(Miner, ConnectionToPoolPortOnRemoteAddress) {
-  auto s = snapshot({proc(74, 1, "updater", "/usr/local/bin/updater"), proc(75, 1, "psql", "/usr/bin/psql")});
+  auto s = snapshot(
+      {proc(74, 1, "updater", "/usr/local/bin/updater"), proc(75, 1, "psql", "/usr/bin/psql")});
   s.local_addresses = {"192.0.2.10"};
-  s.connections.push_back({1, "tcp", "established", "192.0.2.10", 40000, "203.0.113.5", 3333, 1, 0, 74});
-  s.connections.push_back({1, "tcp", "established", "127.0.0.1", 40001, "127.0.0.1", 3333, 2, 0, 75});
-  s.connections.push_back({1, "tcp", "established", "192.0.2.10", 40002, "192.0.2.10", 3333, 3, 0, 75});
-  s.connections.push_back({1, "tcp", "established", "192.0.2.10", 40003, "203.0.113.5", 443, 4, 0, 75});
+  s.connections.push_back(
+      {1, "tcp", "established", "192.0.2.10", 40000, "203.0.113.5", 3333, 1, 0, 74});
+  s.connections.push_back(
+      {1, "tcp", "established", "127.0.0.1", 40001, "127.0.0.1", 3333, 2, 0, 75});
+  s.connections.push_back(
+      {1, "tcp", "established", "192.0.2.10", 40002, "192.0.2.10", 3333, 3, 0, 75});
+  s.connections.push_back(
+      {1, "tcp", "established", "192.0.2.10", 40003, "203.0.113.5", 443, 4, 0, 75});
   const auto f = of_rule(run(s), kRule);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(pid_of(f[0]), 74);
@@ -46,10 +60,11 @@ TEST(Miner, ConnectionToPoolPortOnRemoteAddress) {
 }
 
 TEST(Miner, OrdinaryProcessesAreSilent) {
-  const auto f = run(snapshot({proc(80, 1, "cc1plus", "/usr/lib/gcc/x86_64-linux-gnu/12/cc1plus",
-                                    {"/usr/lib/gcc/x86_64-linux-gnu/12/cc1plus", "-quiet", "-o", "/tmp/ccX.s"}),
-                               proc(81, 1, "node", "/usr/bin/node", {"node", "pool.js"}),
-                               proc(82, 1, "make", "/usr/bin/make", {"make", "-j2"})}));
+  const auto f = run(
+      snapshot({proc(80, 1, "cc1plus", "/usr/lib/gcc/x86_64-linux-gnu/12/cc1plus",
+                     {"/usr/lib/gcc/x86_64-linux-gnu/12/cc1plus", "-quiet", "-o", "/tmp/ccX.s"}),
+                proc(81, 1, "node", "/usr/bin/node", {"node", "pool.js"}),
+                proc(82, 1, "make", "/usr/bin/make", {"make", "-j2"})}));
   EXPECT_TRUE(of_rule(f, kRule).empty());
 }
 

@@ -16,7 +16,9 @@ TEST(WorldWritable, DirectlyInTmpIsHigh) {
 }
 
 TEST(WorldWritable, DevShmAndDeletedToo) {
-  const auto f = of_rule(run(snapshot({proc(11, 1, "x", "/dev/shm/x"), deleted(proc(12, 1, "y", "/var/tmp/y"))})), kRule);
+  const auto f = of_rule(
+      run(snapshot({proc(11, 1, "x", "/dev/shm/x"), deleted(proc(12, 1, "y", "/var/tmp/y"))})),
+      kRule);
   ASSERT_EQ(f.size(), 2u);
   EXPECT_EQ(f[0].severity, Severity::high);
   EXPECT_EQ(f[1].severity, Severity::high);
@@ -69,7 +71,9 @@ TEST(WorldWritable, SilentForSystemPathsAllowlistAndMemfd) {
   c.world_writable_allow = {"/tmp/ci-runner/*"};
   auto memfd = proc(20, 1, "x", "/memfd:x (deleted)");
   memfd.exe_state = ExeState::memfd;
-  const auto f = run(snapshot({proc(18, 1, "sleep", "/usr/bin/sleep"), proc(19, 1, "r", "/tmp/ci-runner/r"), memfd}), c);
+  const auto f = run(snapshot({proc(18, 1, "sleep", "/usr/bin/sleep"),
+                               proc(19, 1, "r", "/tmp/ci-runner/r"), memfd}),
+                     c);
   EXPECT_TRUE(of_rule(f, kRule).empty());
 }
 

@@ -66,7 +66,8 @@ inline host::Snapshot snapshot(std::vector<ProcessInfo> procs) {
   s.taken_at = 1773736080;  // 2026-03-17T08:28:00Z
   s.sample_ms = 1000;
   s.processes = std::move(procs);
-  s.processes.insert(s.processes.begin(), proc(1, 0, "systemd", "/usr/lib/systemd/systemd", {"/sbin/init"}));
+  s.processes.insert(s.processes.begin(),
+                     proc(1, 0, "systemd", "/usr/lib/systemd/systemd", {"/sbin/init"}));
   return s;
 }
 
@@ -76,7 +77,8 @@ inline std::vector<Finding> run(const host::Snapshot& s, const HuntConfig& confi
 
 inline std::vector<Finding> of_rule(const std::vector<Finding>& all, const std::string& rule) {
   std::vector<Finding> out;
-  std::copy_if(all.begin(), all.end(), std::back_inserter(out), [&](const Finding& f) { return f.rule == rule; });
+  std::copy_if(all.begin(), all.end(), std::back_inserter(out),
+               [&](const Finding& f) { return f.rule == rule; });
   return out;
 }
 

@@ -11,7 +11,8 @@ namespace {
 
 using namespace hostward::testing;
 
-std::string write_snapshot(const TempDir& dir, const host::Snapshot& s, const std::string& name = "snap.json") {
+std::string write_snapshot(const TempDir& dir, const host::Snapshot& s,
+                           const std::string& name = "snap.json") {
   const std::string path = dir.path() + "/" + name;
   std::ofstream(path) << host::snapshot_to_json(s).dump();
   return path;
@@ -40,17 +41,23 @@ TEST(Cli, RulesListsTheCatalog) {
     EXPECT_FALSE(rule["attack"].empty()) << rule["id"];
     EXPECT_FALSE(rule["rationale"].get<std::string>().empty());
   }
-  EXPECT_EQ(ids, (std::set<std::string>{"process.database-spawned-child", "process.deleted-executable",
-                                        "process.hidden", "process.high-cpu", "process.masquerade",
-                                        "process.memfd-executable", "process.miner-indicators",
-                                        "process.world-writable-executable"}));
+  EXPECT_EQ(ids,
+            (std::set<std::string>{"process.database-spawned-child", "process.deleted-executable",
+                                   "process.hidden", "process.high-cpu", "process.masquerade",
+                                   "process.memfd-executable", "process.miner-indicators",
+                                   "process.world-writable-executable"}));
   const auto text = run_hostward({"rules"});
-  EXPECT_NE(text.out.find("process.memfd-executable             critical  T1620,T1027"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("process.memfd-executable             critical  T1620,T1027"),
+            std::string::npos)
+      << text.out;
 }
 
 TEST(Cli, UsageErrorsExitTwoWithOneLine) {
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"scan", "--bogus"}, {"scan", "--fail-on", "severe"}, {"scan", "--only", "kernel"}, {}, {"frobnicate"}}) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"scan", "--bogus"},
+                                                                {"scan", "--fail-on", "severe"},
+                                                                {"scan", "--only", "kernel"},
+                                                                {},
+                                                                {"frobnicate"}}) {
     const auto r = run_hostward(args);
     EXPECT_EQ(r.exit_code, 2) << ::testing::PrintToString(args);
     EXPECT_EQ(r.err.rfind("hostward: ", 0), 0u) << r.err;
@@ -67,7 +74,8 @@ TEST(Cli, FromSnapshotExitCodesFollowFailOn) {
   EXPECT_EQ(report["schema"], "hostward/v1");
   EXPECT_EQ(findings_for(report, "process.deleted-executable", 779680).size(), 1u);
   EXPECT_EQ(report["incidents"][0]["severity"], "critical");
-  EXPECT_EQ(run_hostward({"scan", "--from", seed, "--fail-on", "critical"}).exit_code, 1);  // the incident
+  EXPECT_EQ(run_hostward({"scan", "--from", seed, "--fail-on", "critical"}).exit_code,
+            1);  // the incident
 
   auto upgraded = proc(900, 1, "nginx", "/usr/sbin/nginx");
   upgraded.exe_state = ExeState::replaced;
@@ -83,9 +91,10 @@ TEST(Cli, BadSnapshotAndConfigAreOneLineErrors) {
   std::ofstream(garbage) << "{\"schema\":\"hostward-snapshot/v1\",\"processes\":[{\"pid\":\"x\"}]}";
   const std::string config = dir.path() + "/bad.yaml";
   std::ofstream(config) << "hunt: [\n";
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"scan", "--from", dir.path() + "/missing.json"}, {"scan", "--from", garbage},
-           {"scan", "--sample-ms", "0", "--config", config}}) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"scan", "--from", dir.path() + "/missing.json"},
+                                             {"scan", "--from", garbage},
+                                             {"scan", "--sample-ms", "0", "--config", config}}) {
     const auto r = run_hostward(args);
     EXPECT_EQ(r.exit_code, 2) << ::testing::PrintToString(args) << r.out;
     EXPECT_EQ(r.err.rfind("hostward: ", 0), 0u) << r.err;
@@ -95,19 +104,22 @@ TEST(Cli, BadSnapshotAndConfigAreOneLineErrors) {
 
 TEST(Cli, PsShowsTheAnnotatedTree) {
   TempDir dir;
-  const auto r = run_hostward({"ps", "--from", write_snapshot(dir, seed_snapshot()), "--color", "never"});
+  const auto r =
+      run_hostward({"ps", "--from", write_snapshot(dir, seed_snapshot()), "--color", "never"});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_NE(r.out.find("   └─ /tmp/mysql  [database-spawned-child, deleted-executable, high-cpu, masquerade, "
-                       "world-writable-executable]"),
-            std::string::npos)
+  EXPECT_NE(
+      r.out.find(
+          "   └─ /tmp/mysql  [database-spawned-child, deleted-executable, high-cpu, masquerade, "
+          "world-writable-executable]"),
+      std::string::npos)
       << r.out;
 }
 
 TEST(Cli, SavedSnapshotReproducesTheScan) {
   TempDir dir;
   const std::string saved = dir.path() + "/live.json";
-  const auto live = run_hostward({"scan", "--only", "process", "--sample-ms", "0", "--format", "json",
-                                  "--save-snapshot", saved});
+  const auto live = run_hostward({"scan", "--only", "process", "--sample-ms", "0", "--format",
+                                  "json", "--save-snapshot", saved});
   ASSERT_TRUE(live.exit_code == 0 || live.exit_code == 1) << live.err;
   const auto again = run_hostward({"scan", "--from", saved, "--format", "json"});
   const auto a = nlohmann::json::parse(live.out);

@@ -1,11 +1,11 @@
 // Plants the seed's shapes as real processes and checks that `hostward scan`
 // reports each with the exact rule id and pid.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
-#include <gtest/gtest.h>
 
 #include "support.h"
 
@@ -22,7 +22,8 @@ class SeedMiner : public ::testing::Test {
     const std::string watchdog_path = dir_.path() + "/init";
     copy_executable(helper("hw_burn"), miner_path_);
     copy_executable(helper("hw_watchdog"), watchdog_path);
-    watchdog_ = std::make_unique<Spawned>(watchdog_path, std::vector<std::string>{watchdog_path, miner_path_});
+    watchdog_ = std::make_unique<Spawned>(watchdog_path,
+                                          std::vector<std::string>{watchdog_path, miner_path_});
     ASSERT_TRUE(wait_until([&] { return miner_pid() > 0; }));
     // The burner may share a core with the rest of the suite: test the rule's
     // wiring with a threshold any spinning process reaches, not the machine's speed.
@@ -89,13 +90,17 @@ TEST_F(SeedMiner, RespawnedMinerIsFoundAgain) {
   const pid_t first = miner_pid();
   kill(first, SIGKILL);
   pid_t second = 0;
-  ASSERT_TRUE(wait_until([&] { second = miner_pid(); return second > 0 && second != first; }));
+  ASSERT_TRUE(wait_until([&] {
+    second = miner_pid();
+    return second > 0 && second != first;
+  }));
   const auto report = scan_json(scan_args());
   expect_miner_reported(report, second);
 }
 
 TEST_F(SeedMiner, TextReportShowsOneIncidentTree) {
-  const auto r = run_hostward({"scan", "--only", "process", "--sample-ms", "500", "--color", "never"});
+  const auto r =
+      run_hostward({"scan", "--only", "process", "--sample-ms", "500", "--color", "never"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("CRITICAL incident"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("└─ mysql " + std::to_string(miner_pid())), std::string::npos) << r.out;
@@ -103,7 +108,9 @@ TEST_F(SeedMiner, TextReportShowsOneIncidentTree) {
 
 TEST(Planted, MemfdExecution) {
   Spawned p(helper("hw_memfd_exec"), {"hw_memfd_exec", "/bin/sleep", "payload", "60"});
-  ASSERT_TRUE(wait_until([&] { return read_link("/proc/" + std::to_string(p.pid()) + "/exe").rfind("/memfd:", 0) == 0; }));
+  ASSERT_TRUE(wait_until([&] {
+    return read_link("/proc/" + std::to_string(p.pid()) + "/exe").rfind("/memfd:", 0) == 0;
+  }));
   const auto report = scan_json({"--sample-ms", "0"});
   const auto f = findings_for(report, "process.memfd-executable", p.pid());
   ASSERT_EQ(f.size(), 1u) << report.dump(1);
@@ -113,7 +120,10 @@ TEST(Planted, MemfdExecution) {
 
 TEST(Planted, FakeKernelThreadName) {
   Spawned p("/bin/sleep", {"[kworker/0:1-events]", "60"});
-  ASSERT_TRUE(wait_until([&] { return read_link("/proc/" + std::to_string(p.pid()) + "/exe").find("sleep") != std::string::npos; }));
+  ASSERT_TRUE(wait_until([&] {
+    return read_link("/proc/" + std::to_string(p.pid()) + "/exe").find("sleep") !=
+           std::string::npos;
+  }));
   const auto report = scan_json({"--sample-ms", "0"});
   const auto f = findings_for(report, "process.masquerade", p.pid());
   ASSERT_EQ(f.size(), 1u) << report.dump(1);
@@ -121,9 +131,13 @@ TEST(Planted, FakeKernelThreadName) {
 }
 
 TEST(Planted, MinerCommandLine) {
-  Spawned p(helper("hw_burn"), {"hw_burn", "--seconds", "60", "-o", "stratum+tcp://pool.example.org:3333",
-                                "--donate-level", "1", "--algo", "rx/0"});
-  ASSERT_TRUE(wait_until([&] { return read_link("/proc/" + std::to_string(p.pid()) + "/exe").find("hw_burn") != std::string::npos; }));
+  Spawned p(helper("hw_burn"),
+            {"hw_burn", "--seconds", "60", "-o", "stratum+tcp://pool.example.org:3333",
+             "--donate-level", "1", "--algo", "rx/0"});
+  ASSERT_TRUE(wait_until([&] {
+    return read_link("/proc/" + std::to_string(p.pid()) + "/exe").find("hw_burn") !=
+           std::string::npos;
+  }));
   const auto report = scan_json({"--sample-ms", "0"});
   const auto f = findings_for(report, "process.miner-indicators", p.pid());
   ASSERT_EQ(f.size(), 1u) << report.dump(1);
@@ -139,9 +153,12 @@ TEST(Planted, HostileNamesAreDefusedInText) {
   const std::string path = dir.path() + "/mi\x1b[2J\x07ner";
   copy_executable(helper("hw_burn"), path);
   Spawned p(path, {"x\x1b]0;owned\x07", "--seconds", "60", "stratum+tcp://pool.example.org:3333"});
-  ASSERT_TRUE(wait_until([&] { return read_link("/proc/" + std::to_string(p.pid()) + "/exe") == path; }));
-  const auto r = run_hostward({"scan", "--only", "process", "--sample-ms", "0", "--color", "never"});
-  EXPECT_NE(r.out.find("mi\\e[2J\\x07ner (pid " + std::to_string(p.pid()) + ")"), std::string::npos) << r.out;
+  ASSERT_TRUE(
+      wait_until([&] { return read_link("/proc/" + std::to_string(p.pid()) + "/exe") == path; }));
+  const auto r =
+      run_hostward({"scan", "--only", "process", "--sample-ms", "0", "--color", "never"});
+  EXPECT_NE(r.out.find("mi\\e[2J\\x07ner (pid " + std::to_string(p.pid()) + ")"), std::string::npos)
+      << r.out;
   EXPECT_EQ(r.out.find('\x1b'), std::string::npos);
   EXPECT_EQ(r.out.find('\x07'), std::string::npos);
   const auto ps = run_hostward({"ps", "--color", "never"});

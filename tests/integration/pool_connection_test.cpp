@@ -1,10 +1,10 @@
 // "The internet" is a network namespace this test makes: a pool on
 // 198.51.100.2:3333 behind a veth pair. A process connected to it must be
 // reported; one connected to a local port 3333 must not.
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <fstream>
-#include <gtest/gtest.h>
 
 #include "postgres_server.h"
 #include "support.h"
@@ -14,7 +14,8 @@ namespace {
 
 class Netns {
  public:
-  Netns() : name_("hwtest-pool-" + std::to_string(getpid())), veth_("hwv" + std::to_string(getpid())) {}
+  Netns()
+      : name_("hwtest-pool-" + std::to_string(getpid())), veth_("hwv" + std::to_string(getpid())) {}
   bool create() {
     cleanup();
     const std::vector<std::vector<std::string>> steps = {
@@ -71,13 +72,17 @@ TEST(PoolConnection, RemotePoolPortFiresLocalDoesNot) {
   }
   Netns ns;
   ASSERT_TRUE(ns.create()) << ns.error();
-  Spawned pool("/usr/bin/ip", {"ip", "netns", "exec", ns.name(), "python3", "-c", kServer, "198.51.100.2", "3333"});
+  Spawned pool("/usr/bin/ip", {"ip", "netns", "exec", ns.name(), "python3", "-c", kServer,
+                               "198.51.100.2", "3333"});
   const std::string local_port = std::to_string(free_loopback_port());
   Spawned local_server("/usr/bin/python3", {"python3", "-c", kServer, "127.0.0.1", local_port});
   ASSERT_TRUE(wait_until([&] {
-    return run_command({"ip", "netns", "exec", ns.name(), "ss", "-Htln"}).out.find("198.51.100.2:3333") != std::string::npos;
+    return run_command({"ip", "netns", "exec", ns.name(), "ss", "-Htln"})
+               .out.find("198.51.100.2:3333") != std::string::npos;
   }));
-  ASSERT_TRUE(wait_until([&] { return run_command({"ss", "-Htln"}).out.find("127.0.0.1:" + local_port) != std::string::npos; }));
+  ASSERT_TRUE(wait_until([&] {
+    return run_command({"ss", "-Htln"}).out.find("127.0.0.1:" + local_port) != std::string::npos;
+  }));
   Spawned client("/usr/bin/python3", {"python3", "-c", kClient, "198.51.100.2", "3333"});
   Spawned local_client("/usr/bin/python3", {"python3", "-c", kClient, "127.0.0.1", local_port});
   ASSERT_TRUE(wait_until([&] { return established_to("198.51.100.2:3333"); }));

@@ -68,7 +68,8 @@ bool PostgresServer::start() {
   port_ = free_loopback_port();
   const std::string opts = "-p " + std::to_string(port_) + " -k " + dir_->path() +
                            " -c listen_addresses=127.0.0.1 -c fsync=off";
-  r = as_owner({bin("pg_ctl"), "-D", data, "-o", opts, "-l", dir_->path() + "/log", "-w", "-t", "60", "start"});
+  r = as_owner({bin("pg_ctl"), "-D", data, "-o", opts, "-l", dir_->path() + "/log", "-w", "-t",
+                "60", "start"});
   if (r.exit_code != 0) {
     std::ifstream log(dir_->path() + "/log");
     why_ = "pg_ctl start failed: " + r.err + std::string(std::istreambuf_iterator<char>(log), {});
@@ -79,7 +80,8 @@ bool PostgresServer::start() {
 }
 
 PostgresServer::~PostgresServer() {
-  if (started_) as_owner({bin("pg_ctl"), "-D", dir_->path() + "/data", "-m", "immediate", "-w", "stop"});
+  if (started_)
+    as_owner({bin("pg_ctl"), "-D", dir_->path() + "/data", "-m", "immediate", "-w", "stop"});
 }
 
 pid_t PostgresServer::postmaster_pid() const {

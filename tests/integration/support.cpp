@@ -37,7 +37,8 @@ CommandResult run_command(const std::vector<std::string>& args, std::chrono::sec
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
   int open_fds = 2;
   while (open_fds > 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       kill(pid, SIGKILL);
       break;
@@ -71,16 +72,19 @@ CommandResult run_hostward(std::vector<std::string> args) {
 }
 
 nlohmann::json scan_json(std::vector<std::string> extra) {
-  std::vector<std::string> args = {"scan", "--only", "process", "--format", "json", "--fail-on", "critical"};
+  std::vector<std::string> args = {"scan", "--only",    "process", "--format",
+                                   "json", "--fail-on", "critical"};
   args.insert(args.end(), extra.begin(), extra.end());
   const auto r = run_hostward(args);
   if (r.exit_code != 0 && r.exit_code != 1) {
-    throw std::runtime_error("hostward scan failed (" + std::to_string(r.exit_code) + "): " + r.err);
+    throw std::runtime_error("hostward scan failed (" + std::to_string(r.exit_code) +
+                             "): " + r.err);
   }
   return nlohmann::json::parse(r.out);
 }
 
-std::vector<nlohmann::json> findings_for(const nlohmann::json& report, const std::string& rule, int pid) {
+std::vector<nlohmann::json> findings_for(const nlohmann::json& report, const std::string& rule,
+                                         int pid) {
   std::vector<nlohmann::json> out;
   for (const auto& f : report.at("findings")) {
     if (f.at("rule") == rule && f.at("subject").value("pid", 0) == pid) out.push_back(f);
@@ -88,7 +92,9 @@ std::vector<nlohmann::json> findings_for(const nlohmann::json& report, const std
   return out;
 }
 
-std::string helper(const std::string& name) { return std::string(HOSTWARD_HELPER_DIR) + "/" + name; }
+std::string helper(const std::string& name) {
+  return std::string(HOSTWARD_HELPER_DIR) + "/" + name;
+}
 
 bool is_root() { return geteuid() == 0; }
 

@@ -25,7 +25,8 @@ CommandResult run_hostward(std::vector<std::string> args);
 // `hostward scan --only process --format json ...`, parsed.
 nlohmann::json scan_json(std::vector<std::string> extra = {});
 
-std::vector<nlohmann::json> findings_for(const nlohmann::json& report, const std::string& rule, int pid);
+std::vector<nlohmann::json> findings_for(const nlohmann::json& report, const std::string& rule,
+                                         int pid);
 
 std::string helper(const std::string& name);  // path of a test helper binary
 
@@ -55,7 +56,8 @@ class TempDir {
   std::string path_;
 };
 
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+bool wait_until(const std::function<bool()>& done,
+                std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 std::string read_link(const std::string& path);
 std::vector<pid_t> children_of(pid_t pid);

@@ -55,8 +55,8 @@ std::string dir_of(const std::string& path) {
 }
 
 bool is_shared_bin_dir(const std::string& dir) {
-  static const std::set<std::string> kShared = {"/bin",           "/sbin",          "/usr/bin",
-                                                "/usr/sbin",      "/usr/local/bin", "/usr/local/sbin",
+  static const std::set<std::string> kShared = {"/bin",        "/sbin",          "/usr/bin",
+                                                "/usr/sbin",   "/usr/local/bin", "/usr/local/sbin",
                                                 "/usr/libexec"};
   return kShared.count(dir) > 0;
 }
@@ -70,7 +70,8 @@ bool own_program(const ProcessInfo& server, const ProcessInfo& p) {
   if (p.exe_dev == server.exe_dev && p.exe_ino == server.exe_ino && p.exe_ino != 0) return true;
   if (p.exe_state != host::ExeState::present) return false;
   const std::string dir = dir_of(server.exe_path);
-  return !dir.empty() && !is_shared_bin_dir(dir) && dir_of(p.exe_path) == dir && p.ns.mnt == server.ns.mnt;
+  return !dir.empty() && !is_shared_bin_dir(dir) && dir_of(p.exe_path) == dir &&
+         p.ns.mnt == server.ns.mnt;
 }
 
 void run(const RuleContext& ctx, std::vector<Finding>& out) {

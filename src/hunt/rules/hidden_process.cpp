@@ -13,7 +13,8 @@ const RuleInfo& info() {
       Severity::critical,
       {"T1014", "T1564"},
       "A running process is missing from the /proc listing",
-      "Only a rootkit (a kernel module or an LD_PRELOAD hook on a tool) makes a live process vanish "
+      "Only a rootkit (a kernel module or an LD_PRELOAD hook on a tool) makes a live process "
+      "vanish "
       "from the directory listing while kill() and /proc/PID still answer.",
       "Treat the host as compromised at root level: capture memory and disk from outside (a rescue "
       "system), do not trust tools run on it, rebuild it."};
@@ -34,7 +35,8 @@ void run(const RuleContext& ctx, std::vector<Finding>& out) {
     f.evidence = {{"found_by", u.how}, {"probed_pid", u.pid}, {"tgid", u.tgid}};
     f.remediation = info().remediation;
     f.attack = info().attack;
-    f.fingerprint = make_fingerprint(ctx.snap.hostname, info().id, fmt::format("{}|{}", pid, u.comm));
+    f.fingerprint =
+        make_fingerprint(ctx.snap.hostname, info().id, fmt::format("{}|{}", pid, u.comm));
     out.push_back(std::move(f));
   }
 }

@@ -62,9 +62,10 @@ void run(const RuleContext& ctx, std::vector<Finding>& out) {
     if (age < ctx.config.high_cpu_min_age_s && !with_other) continue;
     Finding f = process_finding(
         ctx, info(), p,
-        fmt::format("{} uses {:.0f}% CPU ({}), running for {}", describe(p), p.cpu_percent,
-                    p.cpu_sampled ? fmt::format("over {} ms", ctx.snap.sample_ms) : "lifetime average",
-                    format_duration(age)),
+        fmt::format(
+            "{} uses {:.0f}% CPU ({}), running for {}", describe(p), p.cpu_percent,
+            p.cpu_sampled ? fmt::format("over {} ms", ctx.snap.sample_ms) : "lifetime average",
+            format_duration(age)),
         {{"cpu_percent", static_cast<int>(p.cpu_percent + 0.5)},
          {"measured", p.cpu_sampled ? "sampled" : "lifetime-average"},
          {"window_ms", p.cpu_sampled ? ctx.snap.sample_ms : 0},

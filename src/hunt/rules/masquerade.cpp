@@ -39,8 +39,9 @@ const std::map<std::string, std::set<std::string>>& daemons() {
       {"dockerd", {"dockerd"}},
       {"containerd", {"containerd"}},
       {"systemd", {"systemd"}},
-      {"init", {"init", "systemd", "tini", "docker-init", "dumb-init", "busybox", "catatonit",
-                "openrc-init", "runit-init", "s6-svscan"}},
+      {"init",
+       {"init", "systemd", "tini", "docker-init", "dumb-init", "busybox", "catatonit",
+        "openrc-init", "runit-init", "s6-svscan"}},
       {"cron", {"cron", "crond", "busybox"}},
       {"crond", {"cron", "crond", "busybox"}},
       {"rsyslogd", {"rsyslogd"}},
@@ -51,7 +52,7 @@ const std::map<std::string, std::set<std::string>>& daemons() {
 
 bool looks_like_kernel_thread(const std::string& name) {
   static constexpr std::array<std::string_view, 14> kPrefixes = {
-      "kworker/", "ksoftirqd/", "migration/", "rcu_",     "watchdog/", "cpuhp/", "jbd2/",
+      "kworker/", "ksoftirqd/", "migration/", "rcu_",     "watchdog/",  "cpuhp/",    "jbd2/",
       "irq/",     "kcompactd",  "kswapd",     "kthreadd", "khugepaged", "kdevtmpfs", "kauditd"};
   for (auto prefix : kPrefixes) {
     if (name.rfind(prefix, 0) == 0) return true;
@@ -59,10 +60,13 @@ bool looks_like_kernel_thread(const std::string& name) {
   return false;
 }
 
-bool bracketed(const std::string& s) { return s.size() >= 2 && s.front() == '[' && s.back() == ']'; }
+bool bracketed(const std::string& s) {
+  return s.size() >= 2 && s.front() == '[' && s.back() == ']';
+}
 
 bool trusted_image(const ProcessInfo& p) {
-  if (p.exe_state != host::ExeState::present && p.exe_state != host::ExeState::replaced) return false;
+  if (p.exe_state != host::ExeState::present && p.exe_state != host::ExeState::replaced)
+    return false;
   return writable_location(p).where == WritableLocation::none;
 }
 
@@ -95,7 +99,10 @@ void run(const RuleContext& ctx, std::vector<Finding>& out) {
     out.push_back(process_finding(
         ctx, info(), p,
         fmt::format("{} calls itself \"{}\" but runs {}: {}", describe(p), claimed, p.exe, why),
-        {{"claimed_name", claimed}, {"comm", p.comm}, {"argv0", argv0}, {"exe", p.exe},
+        {{"claimed_name", claimed},
+         {"comm", p.comm},
+         {"argv0", argv0},
+         {"exe", p.exe},
          {"exe_state", host::to_string(p.exe_state)}}));
   }
 }

@@ -22,7 +22,8 @@ const RuleInfo& info() {
 std::string memfd_name(const std::string& exe) {
   std::string name = exe.substr(std::string("/memfd:").size());
   const std::string mark = " (deleted)";
-  if (name.size() >= mark.size() && name.compare(name.size() - mark.size(), mark.size(), mark) == 0) {
+  if (name.size() >= mark.size() &&
+      name.compare(name.size() - mark.size(), mark.size(), mark) == 0) {
     name.resize(name.size() - mark.size());
   }
   return name;
@@ -36,8 +37,11 @@ void run(const RuleContext& ctx, std::vector<Finding>& out) {
     for (const auto& glob : ctx.config.memfd_allow) allowed = allowed || glob_match(glob, name);
     if (allowed) continue;
     out.push_back(process_finding(
-        ctx, info(), p, fmt::format("{} executes from memfd \"{}\": no file on disk", describe(p), name),
-        {{"exe", p.exe}, {"memfd_name", name}, {"recoverable_from", fmt::format("/proc/{}/exe", p.pid)}},
+        ctx, info(), p,
+        fmt::format("{} executes from memfd \"{}\": no file on disk", describe(p), name),
+        {{"exe", p.exe},
+         {"memfd_name", name},
+         {"recoverable_from", fmt::format("/proc/{}/exe", p.pid)}},
         fmt::format("memfd|{}|{}|{}", name, p.comm, p.uid)));
   }
 }

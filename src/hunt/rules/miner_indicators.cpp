@@ -37,10 +37,10 @@ constexpr std::array<std::string_view, 13> kCmdlineMarks = {
 
 const std::set<std::string>& miner_names() {
   static const std::set<std::string> names = {
-      "xmrig",      "xmrig-notls", "xmr-stak",    "xmr-stak-cpu", "xmr-stak-rx", "minerd",
-      "cpuminer",   "cpuminer-multi", "kdevtmpfsi", "kinsing",    "ethminer",    "nbminer",
-      "t-rex",      "lolminer",    "phoenixminer", "cgminer",     "bfgminer",    "sgminer",
-      "ccminer",    "nanominer",   "srbminer-multi", "teamredminer", "gminer"};
+      "xmrig",    "xmrig-notls",    "xmr-stak",       "xmr-stak-cpu", "xmr-stak-rx", "minerd",
+      "cpuminer", "cpuminer-multi", "kdevtmpfsi",     "kinsing",      "ethminer",    "nbminer",
+      "t-rex",    "lolminer",       "phoenixminer",   "cgminer",      "bfgminer",    "sgminer",
+      "ccminer",  "nanominer",      "srbminer-multi", "teamredminer", "gminer"};
   return names;
 }
 
@@ -83,7 +83,8 @@ void run(const RuleContext& ctx, std::vector<Finding>& out) {
   std::map<int, nlohmann::json> pool_connections;
   const std::set<int> ports(ctx.config.miner_pool_ports.begin(), ctx.config.miner_pool_ports.end());
   for (const auto& c : ctx.snap.connections) {
-    if (c.pid == 0 || !ports.count(c.remote_port) || is_local(c.remote_addr, ctx.snap.local_addresses)) {
+    if (c.pid == 0 || !ports.count(c.remote_port) ||
+        is_local(c.remote_addr, ctx.snap.local_addresses)) {
       continue;
     }
     pool_connections[c.pid].push_back(
@@ -101,12 +102,12 @@ void run(const RuleContext& ctx, std::vector<Finding>& out) {
       evidence["pool_connections"] = it->second;
     }
     if (evidence.empty()) continue;
-    std::string why = evidence.contains("miner_name")  ? "a known miner's name"
+    std::string why = evidence.contains("miner_name")      ? "a known miner's name"
                       : evidence.contains("cmdline_marks") ? "miner options on its command line"
                                                            : "a connection to a mining-pool port";
-    out.push_back(process_finding(ctx, info(), p,
-                                  fmt::format("{} looks like a cryptocurrency miner: {}", describe(p), why),
-                                  std::move(evidence)));
+    out.push_back(process_finding(
+        ctx, info(), p, fmt::format("{} looks like a cryptocurrency miner: {}", describe(p), why),
+        std::move(evidence)));
   }
 }
 
