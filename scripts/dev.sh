@@ -28,6 +28,9 @@ case "$mode" in
     exec ./build/src/cli/hostward scan "$@"
     ;;
   test)
+    echo "== clang-format"
+    git ls-files -z 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'tests/*.c' 'fuzz/*.cpp' \
+      | xargs -0 -r clang-format --dry-run -Werror
     build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
     (cd build && ctest --output-on-failure -j "$jobs")
     echo "== tests under AddressSanitizer + UndefinedBehaviorSanitizer"
