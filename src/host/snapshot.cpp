@@ -66,7 +66,8 @@ void check_floats(const nlohmann::json& root) {
 
 Snapshot snapshot_from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw std::runtime_error("snapshot: not a JSON object");
-  if (j.value("schema", "") != "hostward-snapshot/v1") {
+  const auto schema = j.find("schema");
+  if (schema == j.end() || !schema->is_string() || *schema != "hostward-snapshot/v1") {
     throw std::runtime_error("snapshot: schema is not hostward-snapshot/v1");
   }
   check_floats(j);

@@ -50,6 +50,14 @@ TEST(Snapshot, RejectsWrongSchemaAndTypes) {
   EXPECT_THROW(snapshot_from_json({{"schema", "hostward-snapshot/v1"},
                                    {"processes", {{{"pid", 1}, {"exe_state", "bogus"}}}}}),
                std::runtime_error);
+  EXPECT_THROW(snapshot_from_json({{"schema", 5}}), std::runtime_error);
+  // Found by fuzz_snapshot_json: a float that does not fit an int field was UB.
+  EXPECT_THROW(
+      snapshot_from_json({{"schema", "hostward-snapshot/v1"}, {"processes", {{{"pid", 1e300}}}}}),
+      std::runtime_error);
+  EXPECT_THROW(
+      snapshot_from_json({{"schema", "hostward-snapshot/v1"}, {"processes", {{{"uid", -1.5}}}}}),
+      std::runtime_error);
   // Missing keys take their defaults.
   const auto s =
       snapshot_from_json({{"schema", "hostward-snapshot/v1"}, {"processes", {{{"pid", 7}}}}});
