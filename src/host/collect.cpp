@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <optional>
 #include <thread>
 #include <unordered_set>
 
@@ -43,30 +44,59 @@ bool pid_exists(int pid) { return ::kill(pid, 0) == 0 || errno == EPERM; }
 
 }  // namespace
 
+namespace {
+
+// Runs fn(begin, end, worker) over [0, n) in contiguous chunks, one per core
+// (at most four): /proc reads are system calls that scale across cores.
+template <typename Fn>
+void in_parallel(size_t n, Fn&& fn) {
+  constexpr size_t kMinPerWorker = 256;
+  const size_t cores = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
+  const size_t workers = std::max<size_t>(1, std::min(cores, n / kMinPerWorker));
+  const size_t per = (n + workers - 1) / std::max<size_t>(workers, 1);
+  std::vector<std::thread> threads;
+  for (size_t w = 1; w < workers; ++w) {
+    threads.emplace_back([&, w] { fn(w * per, std::min(n, (w + 1) * per), w); });
+  }
+  fn(0, std::min(n, per), 0);
+  for (auto& t : threads) t.join();
+}
+
+}  // namespace
+
 std::vector<ProcessInfo> collect_processes(ProcessReader& reader, const std::vector<int>& pids) {
+  std::vector<std::optional<ProcessInfo>> slots(pids.size());
+  in_parallel(pids.size(), [&](size_t begin, size_t end, size_t worker) {
+    ProcessReader local = worker == 0 ? ProcessReader(reader) : reader;
+    for (size_t i = begin; i < end; ++i) slots[i] = local.read(pids[i]);
+  });
   std::vector<ProcessInfo> out;
   out.reserve(pids.size());
-  for (int pid : pids) {
-    if (auto p = reader.read(pid)) out.push_back(std::move(*p));
+  for (auto& slot : slots) {
+    if (slot) out.push_back(std::move(*slot));
   }
   return out;
 }
 
-void sample_cpu(ProcessReader& reader, std::vector<ProcessInfo>& processes, int sample_ms,
+void sample_cpu(const ProcessReader& reader, std::vector<ProcessInfo>& processes, int sample_ms,
                 long ticks_per_second) {
   if (sample_ms <= 0) return;
   const auto t0 = std::chrono::steady_clock::now();
   std::this_thread::sleep_for(std::chrono::milliseconds(sample_ms));
   const auto t1 = std::chrono::steady_clock::now();
   const double window_s = std::chrono::duration<double>(t1 - t0).count();
-  for (auto& p : processes) {
-    if (p.kernel_thread && p.cpu_ticks == 0) continue;
-    const auto now = reader.read_cpu_ticks(p.pid, p.start_ticks);
-    if (!now || *now < p.cpu_ticks) continue;
-    p.cpu_percent = 100.0 * (static_cast<double>(*now - p.cpu_ticks) / ticks_per_second) / window_s;
-    p.cpu_ticks = *now;
-    p.cpu_sampled = true;
-  }
+  in_parallel(processes.size(), [&](size_t begin, size_t end, size_t) {
+    for (size_t i = begin; i < end; ++i) {
+      auto& p = processes[i];
+      if (p.kernel_thread && p.cpu_ticks == 0) continue;
+      const auto now = reader.read_cpu_ticks(p.pid, p.start_ticks);
+      if (!now || *now < p.cpu_ticks) continue;
+      p.cpu_percent =
+          100.0 * (static_cast<double>(*now - p.cpu_ticks) / ticks_per_second) / window_s;
+      p.cpu_ticks = *now;
+      p.cpu_sampled = true;
+    }
+  });
 }
 
 std::vector<UnlistedPid> probe_unlisted(const std::vector<ProcessInfo>& listed,

@@ -19,12 +19,13 @@ struct CollectOptions {
 // read becomes an entry in Snapshot::errors.
 Snapshot collect_snapshot(const CollectOptions& options);
 
-// The process part alone, used by `collect_snapshot` and by tests.
+// The process part alone, used by `collect_snapshot` and by tests. Large
+// lists are read by one thread per core, each with a copy of `reader`.
 std::vector<ProcessInfo> collect_processes(ProcessReader& reader, const std::vector<int>& pids);
 
 // Re-reads each process's CPU time after the window and replaces the lifetime
 // averages with the sampled rate.
-void sample_cpu(ProcessReader& reader, std::vector<ProcessInfo>& processes, int sample_ms,
+void sample_cpu(const ProcessReader& reader, std::vector<ProcessInfo>& processes, int sample_ms,
                 long ticks_per_second);
 
 // PIDs that exist but were missing from `listed`: kill(pid, 0) over 1..bound,
