@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <string_view>
 
 #include "host/proc_fs.h"
@@ -148,7 +149,9 @@ std::optional<ProcessInfo> ProcessReader::read(int pid) {
 void ProcessReader::read_exe(int dirfd, ProcessInfo& p) {
   auto link = read_link_at(dirfd, "exe");
   if (!link) {
-    p.exe_state = (errno == ENOENT) ? ExeState::none : ExeState::unknown;
+    const int err = errno;
+    p.exe_state = (err == ENOENT) ? ExeState::none : ExeState::unknown;
+    if (err != ENOENT) p.exe_error = strerrorname_np(err) ? strerrorname_np(err) : "error";
     return;
   }
   p.exe = std::move(*link);

@@ -47,6 +47,7 @@ struct ProcessInfo {
   std::string exe;       // the link text as the kernel gives it
   std::string exe_path;  // the path, without the kernel's " (deleted)" mark
   ExeState exe_state = ExeState::unknown;
+  std::string exe_error;  // why the link could not be read: EACCES, ENAMETOOLONG, ...
   uint64_t exe_dev = 0;
   uint64_t exe_ino = 0;
   uint32_t exe_uid = 0;

@@ -19,11 +19,11 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DirFact, path, uid, mode)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Namespaces, pid, mnt, net, user, cgroup)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProcessInfo, pid, ppid, pgrp, session, state,
                                                 kernel_thread, comm, argv, argv_truncated, exe,
-                                                exe_path, exe_state, exe_dev, exe_ino, exe_uid,
-                                                exe_dirs, uid, euid, gid, egid, user, start_time,
-                                                start_ticks, cpu_ticks, cpu_percent, cpu_sampled,
-                                                rss_kb, threads, cwd, cgroup, container_id,
-                                                container_runtime, ns)
+                                                exe_path, exe_state, exe_error, exe_dev, exe_ino,
+                                                exe_uid, exe_dirs, uid, euid, gid, egid, user,
+                                                start_time, start_ticks, cpu_ticks, cpu_percent,
+                                                cpu_sampled, rss_kb, threads, cwd, cgroup,
+                                                container_id, container_runtime, ns)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(UnlistedPid, pid, tgid, comm, how)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Connection, netns, proto, state, local_addr,
                                                 local_port, remote_addr, remote_port, inode, uid,

@@ -7,6 +7,7 @@
 #include "core/fingerprint.h"
 #include "hunt/hunt.h"
 #include "hunt/process_tree_text.h"
+#include "hunt/rule_context.h"
 
 namespace hostward::hunt {
 
@@ -37,10 +38,8 @@ int incident_root(const ProcessIndex& index, const std::set<int>& flagged, int p
 std::vector<Incident> group_incidents(const host::Snapshot& snap, std::vector<Finding>& findings) {
   const ProcessIndex index(snap.processes);
   std::set<int> flagged;
-  for (const auto& f : findings) {
-    if (f.subject.contains("pid") && index.find(f.subject["pid"].get<int>())) {
-      flagged.insert(f.subject["pid"].get<int>());
-    }
+  for (int pid : pids_with_findings(findings)) {
+    if (index.find(pid)) flagged.insert(pid);
   }
   std::map<int, std::vector<size_t>> by_root;
   for (size_t i = 0; i < findings.size(); ++i) {

@@ -80,6 +80,11 @@ bool is_database_server(const ProcessInfo& p) {
   static const std::unordered_set<std::string> kServers = {
       "postgres", "postmaster", "mysqld", "mariadbd", "mongod", "redis-server", "redis-check-rdb"};
   if (p.kernel_thread) return false;
+  // A payload named /tmp/postgres is no database server.
+  if (p.exe_state == host::ExeState::deleted || p.exe_state == host::ExeState::memfd ||
+      writable_location(p).where != WritableLocation::none) {
+    return false;
+  }
   const std::string name = program_name(p);
   if (name == "redis-check-rdb") return p.comm.rfind("redis-server", 0) == 0;
   return kServers.count(name) > 0;

@@ -33,6 +33,14 @@ nlohmann::json process_subject(const ProcessInfo& p) {
   return s;
 }
 
+std::set<int> pids_with_findings(const std::vector<Finding>& findings, Severity min) {
+  std::set<int> pids;
+  for (const auto& f : findings) {
+    if (f.severity >= min && f.subject.contains("pid")) pids.insert(f.subject["pid"].get<int>());
+  }
+  return pids;
+}
+
 std::string describe(const ProcessInfo& p) { return fmt::format("{} (pid {})", p.comm, p.pid); }
 
 Finding process_finding(const RuleContext& ctx, const RuleInfo& info, const ProcessInfo& p,

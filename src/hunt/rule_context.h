@@ -1,4 +1,5 @@
 #pragma once
+#include <set>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,11 @@ Finding process_finding(const RuleContext& ctx, const RuleInfo& info, const Proc
                         const std::string& identity = "");
 
 nlohmann::json process_subject(const ProcessInfo& p);
+
+// PIDs with a finding at or above `min`. Low findings (an upgraded binary, a
+// private build tree under /tmp) are too common to tie processes together.
+std::set<int> pids_with_findings(const std::vector<Finding>& findings,
+                                 Severity min = Severity::medium);
 std::string describe(const ProcessInfo& p);  // "mysql (pid 779680)"
 
 }  // namespace hostward::hunt

@@ -40,11 +40,30 @@ std::string command_name(const ProcessInfo& p) {
   return prog;
 }
 
+// A command line a shell runs as one plain command: no lists, pipes,
+// substitutions or redirections that could smuggle a second command in.
+bool simple_command(const std::string& cmd) {
+  return cmd.find_first_of(";|&$`<>(){}\n\\") == std::string::npos;
+}
+
+bool trusted_image(const ProcessInfo& p) {
+  if (p.exe_state == host::ExeState::unknown) return true;  // unreadable: judged by name alone
+  return (p.exe_state == host::ExeState::present || p.exe_state == host::ExeState::replaced) &&
+         writable_location(p).where == WritableLocation::none;
+}
+
+// An allowed archive or backup command: named in the allowlist, run from an
+// installed program, and (through a shell) as one plain command.
 bool allowed(const RuleContext& ctx, const ProcessInfo& p) {
-  const std::string name = command_name(p);
+  if (!trusted_image(p)) return false;
   const std::string prog = program_name(p);
+  std::string name = prog;
+  if (is_shell(prog) && p.argv.size() >= 3 && p.argv[1] == "-c") {
+    if (!simple_command(p.argv[2])) return false;
+    name = command_name(p);
+  }
   for (const auto& a : ctx.config.database_child_allow) {
-    if (glob_match(a, name) || glob_match(a, prog)) return true;
+    if (glob_match(a, name)) return true;
   }
   return false;
 }
@@ -65,7 +84,14 @@ bool is_shared_bin_dir(const std::string& dir) {
 // directory of its own (postgres's /usr/lib/postgresql/15/bin), not /usr/bin.
 bool own_program(const ProcessInfo& server, const ProcessInfo& p) {
   if (p.exe_state == host::ExeState::unknown || server.exe_state == host::ExeState::unknown) {
-    return p.comm == server.comm;
+    // Without root other users' executables are unreadable: fall back on the
+    // name then, but never when the link failed for another reason (a path
+    // longer than PATH_MAX hides a payload named "postgres").
+    const auto denied = [](const ProcessInfo& q) {
+      return q.exe_state != host::ExeState::unknown || q.exe_error == "EACCES" ||
+             q.exe_error == "EPERM";
+    };
+    return denied(p) && denied(server) && p.comm == server.comm;
   }
   if (p.exe_dev == server.exe_dev && p.exe_ino == server.exe_ino && p.exe_ino != 0) return true;
   if (p.exe_state != host::ExeState::present) return false;
@@ -79,13 +105,14 @@ void run(const RuleContext& ctx, std::vector<Finding>& out) {
     if (p.kernel_thread || is_database_server(p)) continue;
     const auto chain = ctx.index.ancestors(p);
     const ProcessInfo* server = nullptr;
+    // Allowed only when the process and everything between it and the server is allowed.
     bool skip = allowed(ctx, p);
     for (const ProcessInfo* a : chain) {
       if (is_database_server(*a)) {
         server = a;
         break;
       }
-      skip = skip || allowed(ctx, *a);
+      skip = skip && allowed(ctx, *a);
     }
     if (server == nullptr || skip || own_program(*server, p)) continue;
     nlohmann::json lineage = nlohmann::json::array();

@@ -22,15 +22,6 @@ const RuleInfo& info() {
   return i;
 }
 
-// PIDs that carry a first-phase finding.
-std::set<int> flagged_pids(const std::vector<Finding>& findings) {
-  std::set<int> pids;
-  for (const auto& f : findings) {
-    if (f.subject.contains("pid")) pids.insert(f.subject["pid"].get<int>());
-  }
-  return pids;
-}
-
 // The process, its parent and grandparent (the seed's watchdog and database),
 // and all its descendants. Farther ancestors (a session manager, a CI agent)
 // are shared by too much of the host to say anything.
@@ -54,7 +45,7 @@ bool tree_flagged(const RuleContext& ctx, const ProcessInfo& p, const std::set<i
 }
 
 void run(const RuleContext& ctx, std::vector<Finding>& out) {
-  const std::set<int> flagged = ctx.earlier ? flagged_pids(*ctx.earlier) : std::set<int>{};
+  const std::set<int> flagged = ctx.earlier ? pids_with_findings(*ctx.earlier) : std::set<int>{};
   for (const auto& p : ctx.index.all()) {
     if (p.kernel_thread || p.cpu_percent < ctx.config.high_cpu_percent) continue;
     const long long age = p.start_time > 0 ? ctx.snap.taken_at - p.start_time : 0;

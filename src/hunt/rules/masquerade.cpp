@@ -80,9 +80,12 @@ void run(const RuleContext& ctx, std::vector<Finding>& out) {
     const std::string prog = program_name(p);
     std::string claimed;
     std::string why;
-    if (bracketed(argv0) || looks_like_kernel_thread(p.comm) ||
+    // "[kworker/0:1]" is a kernel thread's look; "[celeryd: worker]" is only a title.
+    const bool kthread_title =
+        bracketed(argv0) && looks_like_kernel_thread(argv0.substr(1, argv0.size() - 2));
+    if (kthread_title || looks_like_kernel_thread(p.comm) ||
         looks_like_kernel_thread(argv0_name(p))) {
-      claimed = bracketed(argv0) ? argv0 : p.comm;
+      claimed = kthread_title ? argv0 : p.comm;
       why = "kernel threads have no executable";
     } else {
       for (const std::string& name : {p.comm, argv0_name(p)}) {

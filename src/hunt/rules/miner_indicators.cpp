@@ -30,10 +30,36 @@ std::string lower(std::string s) {
   return s;
 }
 
-constexpr std::array<std::string_view, 13> kCmdlineMarks = {
-    "stratum+tcp://", "stratum+ssl://", "stratum+tls://", "stratum+udp://", "stratum2+tcp://",
-    "--donate-level", "--cpu-priority", "--nicehash",     "--randomx",      "--algo=rx/",
-    "--coin=monero",  "cryptonight",    "randomx"};
+// Found anywhere in an argument: a pool URL.
+constexpr std::array<std::string_view, 5> kSchemes = {
+    "stratum+tcp://", "stratum+ssl://", "stratum+tls://", "stratum+udp://", "stratum2+tcp://"};
+// Options of xmrig and its forks, as a whole argument or FLAG=VALUE.
+constexpr std::array<std::string_view, 7> kFlags = {
+    "--donate-level",        "--cpu-priority",      "--nicehash",
+    "--randomx-mode",        "--randomx-1gb-pages", "--rig-id",
+    "--cpu-max-threads-hint"};
+
+bool is_flag(const std::string& arg, std::string_view flag) {
+  return arg.compare(0, flag.size(), flag) == 0 &&
+         (arg.size() == flag.size() || arg[flag.size()] == '=');
+}
+
+bool is_mining_algo(const std::string& v) {
+  return v.rfind("rx/", 0) == 0 || v.rfind("cn/", 0) == 0 || v.rfind("cryptonight", 0) == 0 ||
+         v.rfind("randomx", 0) == 0;
+}
+
+// "pool.minexmr.com:4444", "stratum+tcp://x:3333": a host with "pool" in it and
+// a port, not an object file like mm/mempool.o.
+bool is_pool_endpoint(const std::string& v) {
+  if (v.find("stratum") == 0) return true;
+  const size_t colon = v.rfind(':');
+  if (colon == std::string::npos || colon + 1 == v.size()) return false;
+  for (size_t i = colon + 1; i < v.size(); ++i) {
+    if (v[i] < '0' || v[i] > '9') return false;
+  }
+  return v.find("pool") != std::string::npos && v.find('/') == std::string::npos;
+}
 
 const std::set<std::string>& miner_names() {
   static const std::set<std::string> names = {
@@ -49,32 +75,51 @@ std::vector<std::string> cmdline_marks(const ProcessInfo& p) {
   const auto& argv = p.argv;
   for (size_t i = 0; i < argv.size(); ++i) {
     const std::string a = lower(argv[i]);
-    for (auto mark : kCmdlineMarks) {
-      if (a.find(mark) != std::string::npos) found.emplace_back(mark);
+    for (auto scheme : kSchemes) {
+      if (a.find(scheme) != std::string::npos) found.emplace_back(scheme);
+    }
+    for (auto flag : kFlags) {
+      if (is_flag(a, flag)) found.emplace_back(flag);
     }
     const std::string next = i + 1 < argv.size() ? lower(argv[i + 1]) : std::string();
-    if ((a == "-a" || a == "--algo") && next.rfind("rx/", 0) == 0) found.push_back(a + " " + next);
-    if ((a == "--coin") && next == "monero") found.push_back("--coin monero");
-    if ((a == "-o" || a == "--url") && next.find("pool.") != std::string::npos) {
-      found.push_back(a + " " + argv[i + 1]);
-    }
-    if (a.rfind("--url=", 0) == 0 && a.find("pool.") != std::string::npos) found.push_back(argv[i]);
+    if ((a == "-a" || a == "--algo") && is_mining_algo(next)) found.push_back(a + " " + next);
+    if (a.rfind("--algo=", 0) == 0 && is_mining_algo(a.substr(7))) found.push_back(a);
+    if ((a == "--coin" && next == "monero") || a == "--coin=monero")
+      found.push_back("--coin monero");
+    if ((a == "-o" || a == "--url") && is_pool_endpoint(next)) found.push_back(a + " " + next);
+    if (a.rfind("--url=", 0) == 0 && is_pool_endpoint(a.substr(6))) found.push_back(a);
   }
   std::sort(found.begin(), found.end());
   found.erase(std::unique(found.begin(), found.end()), found.end());
   return found;
 }
 
-bool is_local(const std::string& addr, const std::vector<std::string>& locals) {
+// Loopback, this host's own addresses, and private, shared (CGNAT) and
+// link-local ranges: a pool port there is a service container or a LAN
+// service (Selenium on 4444), not the internet.
+bool is_local_or_private(const std::string& addr, const std::vector<std::string>& locals) {
   in_addr v4{};
   if (inet_pton(AF_INET, addr.c_str(), &v4) == 1) {
     const uint32_t a = ntohl(v4.s_addr);
-    if ((a >> 24) == 127 || a == 0) return true;
+    const auto in = [a](uint32_t net, int bits) {
+      return (a >> (32 - bits)) == (net >> (32 - bits));
+    };
+    if (in(0x7F000000, 8) || a == 0 || in(0x0A000000, 8) || in(0xAC100000, 12) ||
+        in(0xC0A80000, 16) || in(0x64400000, 10) || in(0xA9FE0000, 16)) {
+      return true;
+    }
   }
   in6_addr v6{};
   if (inet_pton(AF_INET6, addr.c_str(), &v6) == 1) {
-    if (IN6_IS_ADDR_LOOPBACK(&v6) || IN6_IS_ADDR_UNSPECIFIED(&v6)) return true;
-    if (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127) return true;
+    if (IN6_IS_ADDR_LOOPBACK(&v6) || IN6_IS_ADDR_UNSPECIFIED(&v6) || IN6_IS_ADDR_LINKLOCAL(&v6) ||
+        (v6.s6_addr[0] & 0xFE) == 0xFC) {
+      return true;
+    }
+    if (IN6_IS_ADDR_V4MAPPED(&v6)) {
+      char buf[INET_ADDRSTRLEN] = {};
+      inet_ntop(AF_INET, &v6.s6_addr[12], buf, sizeof buf);
+      return is_local_or_private(buf, locals);
+    }
   }
   return std::find(locals.begin(), locals.end(), addr) != locals.end();
 }
@@ -84,7 +129,7 @@ void run(const RuleContext& ctx, std::vector<Finding>& out) {
   const std::set<int> ports(ctx.config.miner_pool_ports.begin(), ctx.config.miner_pool_ports.end());
   for (const auto& c : ctx.snap.connections) {
     if (c.pid == 0 || !ports.count(c.remote_port) ||
-        is_local(c.remote_addr, ctx.snap.local_addresses)) {
+        is_local_or_private(c.remote_addr, ctx.snap.local_addresses)) {
       continue;
     }
     pool_connections[c.pid].push_back(
