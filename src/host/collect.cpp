@@ -81,19 +81,21 @@ std::vector<ProcessInfo> collect_processes(ProcessReader& reader, const std::vec
 void sample_cpu(const ProcessReader& reader, std::vector<ProcessInfo>& processes, int sample_ms,
                 long ticks_per_second) {
   if (sample_ms <= 0) return;
-  const auto t0 = std::chrono::steady_clock::now();
   std::this_thread::sleep_for(std::chrono::milliseconds(sample_ms));
-  const auto t1 = std::chrono::steady_clock::now();
-  const double window_s = std::chrono::duration<double>(t1 - t0).count();
   in_parallel(processes.size(), [&](size_t begin, size_t end, size_t) {
     for (size_t i = begin; i < end; ++i) {
       auto& p = processes[i];
       if (p.kernel_thread && p.cpu_ticks == 0) continue;
       const auto now = reader.read_cpu_ticks(p.pid, p.start_ticks);
-      if (!now || *now < p.cpu_ticks) continue;
+      // Each process's own interval between its two reads, not just the sleep:
+      // the passes themselves take time on a loaded machine.
+      const double read_at = monotonic_seconds();
+      const double window_s = read_at - p.cpu_read_at;
+      if (!now || *now < p.cpu_ticks || window_s <= 0) continue;
       p.cpu_percent =
           100.0 * (static_cast<double>(*now - p.cpu_ticks) / ticks_per_second) / window_s;
       p.cpu_ticks = *now;
+      p.cpu_read_at = read_at;
       p.cpu_sampled = true;
     }
   });
@@ -200,7 +202,11 @@ Snapshot collect_snapshot(const CollectOptions& options) {
   }
   sample_cpu(reader, snap.processes, options.sample_ms, snap.clock.ticks_per_second);
 
-  if (options.probe_hidden) {
+  if (options.probe_hidden && geteuid() != 0) {
+    // Other users' processes answer kill() with EPERM and may be invisible in
+    // /proc (hidepid): only root can tell hidden from not shown.
+    snap.errors.push_back({"hidden-processes", "skipped: the hidden-process probe needs root"});
+  } else if (options.probe_hidden) {
     try {
       snap.unlisted = probe_unlisted(snap.processes, options.proc_root, snap.clock);
     } catch (const std::system_error& e) {

@@ -1,7 +1,10 @@
 #include "host/proc_reader.h"
 
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -23,12 +26,29 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 }
 
 // stat of `path` as the process sees it, through its /proc/PID/root.
+// lstat of `path` as the process sees it: resolved inside its /proc/PID/root,
+// following no symlink on the way, so a link planted at the path (or a
+// directory swapped for a link) is seen as the link it is.
 int stat_in_root(int dirfd, const std::string& path, struct stat& st) {
-  const std::string rel = "root" + path;
-  return ::fstatat(dirfd, rel.c_str(), &st, 0);
+  Fd root(::openat(dirfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root.valid()) return -1;
+  struct open_how how {};
+  how.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  Fd fd(static_cast<int>(::syscall(SYS_openat2, root.get(), path.c_str(), &how, sizeof how)));
+  if (fd.valid()) return ::fstat(fd.get(), &st);
+  if (errno != ENOSYS) return -1;
+  const std::string rel = "root" + path;  // kernels before 5.6
+  return ::fstatat(dirfd, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW);
 }
 
 }  // namespace
+
+double monotonic_seconds() {
+  struct timespec ts {};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
 
 const char* to_string(ExeState s) {
   switch (s) {
@@ -87,6 +107,7 @@ std::optional<ProcessInfo> ProcessReader::read(int pid) {
   if (!st) return std::nullopt;
 
   ProcessInfo p;
+  p.cpu_read_at = monotonic_seconds();
   p.pid = pid;
   p.ppid = st->ppid;
   p.pgrp = st->pgrp;
@@ -201,7 +222,7 @@ ProcessReader::ExeFacts ProcessReader::check_exe(int dirfd, const std::string& l
     f.state = nlink == 0 ? ExeState::deleted : ExeState::present;
   } else {
     f.path = link.substr(0, link.size() - kDeletedMark.size());
-    if (same_file(f.path, err)) {
+    if (same_file(f.path, err) && nlink > 0) {
       f.state = ExeState::present;
     } else if (err == ENOENT || err == ENOTDIR) {
       f.state = ExeState::deleted;
@@ -226,6 +247,7 @@ std::vector<DirFact> ProcessReader::dir_chain(int dirfd, const std::string& path
     struct stat st {};
     if (stat_in_root(dirfd, dir, st) != 0) break;
     dirs.push_back({dir, st.st_uid, st.st_mode});
+    if (S_ISLNK(st.st_mode)) break;  // nothing below a link is what the kernel ran
   }
   return dirs;
 }

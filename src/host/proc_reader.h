@@ -18,6 +18,8 @@ struct ClockFacts {
 
 ClockFacts read_clock_facts(const std::string& proc_root = "/proc");
 
+double monotonic_seconds();
+
 // Reads one /proc/PID directory into a ProcessInfo. Facts about executables
 // (deleted? replaced? its directories) are cached per mount namespace and
 // inode, so 5,000 copies of one binary cost one check.

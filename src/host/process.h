@@ -61,6 +61,7 @@ struct ProcessInfo {
   unsigned long long cpu_ticks = 0;    // utime + stime
   double cpu_percent = 0;  // of one core: sampled over the window, else lifetime average
   bool cpu_sampled = false;
+  double cpu_read_at = 0;  // CLOCK_MONOTONIC seconds when cpu_ticks was read; not in snapshots
   unsigned long long rss_kb = 0;
   int threads = 0;
   std::string cwd;

@@ -114,10 +114,10 @@ const char* tcp_state_name(int state) {
 
 std::vector<Connection> collect_tcp(const std::vector<ProcessInfo>& processes, uint32_t state_mask,
                                     std::vector<CollectorError>& errors) {
-  // One representative process per network namespace.
-  std::map<uint64_t, int> namespaces;
+  // The processes of each network namespace; the first one still there is used to enter it.
+  std::map<uint64_t, std::vector<int>> namespaces;
   for (const auto& p : processes) {
-    if (p.ns.net != 0 && !p.kernel_thread) namespaces.emplace(p.ns.net, p.pid);
+    if (p.ns.net != 0 && !p.kernel_thread) namespaces[p.ns.net].push_back(p.pid);
   }
   std::vector<Connection> out;
   std::vector<CollectorError> thread_errors;
@@ -126,17 +126,33 @@ std::vector<Connection> collect_tcp(const std::vector<ProcessInfo>& processes, u
     Fd own(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
     struct stat own_st {};
     uint64_t own_ino = (own.valid() && fstat(own.get(), &own_st) == 0) ? own_st.st_ino : 0;
-    if (namespaces.empty()) namespaces.emplace(own_ino, getpid());
-    for (const auto& [netns, pid] : namespaces) {
+    if (namespaces.empty()) namespaces[own_ino].push_back(getpid());
+    for (const auto& [netns, pids] : namespaces) {
       std::string error;
       if (netns != own_ino) {
-        const std::string path = "/proc/" + std::to_string(pid) + "/ns/net";
-        Fd nsfd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-        if (!nsfd.valid() || setns(nsfd.get(), CLONE_NEWNET) != 0) {
-          if (errno == ENOENT || errno == ESRCH) continue;  // the process is gone
-          thread_errors.push_back(
-              {"sockets", "cannot enter network namespace net:[" + std::to_string(netns) +
-                              "] of pid " + std::to_string(pid) + ": " + std::strerror(errno)});
+        bool entered = false;
+        int last_errno = ESRCH;
+        for (int pid : pids) {
+          const std::string path = "/proc/" + std::to_string(pid) + "/ns/net";
+          Fd nsfd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+          struct stat st {};
+          // A recycled pid may sit in another namespace now: check before entering.
+          if (!nsfd.valid() || fstat(nsfd.get(), &st) != 0) {
+            last_errno = errno;
+            continue;
+          }
+          if (st.st_ino != netns) continue;
+          if (setns(nsfd.get(), CLONE_NEWNET) == 0) {
+            entered = true;
+            break;
+          }
+          last_errno = errno;
+        }
+        if (!entered) {
+          if (last_errno == ENOENT || last_errno == ESRCH) continue;  // all of them gone
+          thread_errors.push_back({"sockets", "cannot enter network namespace net:[" +
+                                                  std::to_string(netns) +
+                                                  "]: " + std::strerror(last_errno)});
           continue;
         }
       }

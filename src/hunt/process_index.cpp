@@ -96,6 +96,14 @@ LocationFacts writable_location(const ProcessInfo& p) {
       p.exe_state == host::ExeState::none) {
     return facts;
   }
+  // A directory on the way replaced by a symlink after the exec: someone is hiding it.
+  for (const auto& d : p.exe_dirs) {
+    if (S_ISLNK(d.mode)) {
+      facts.where = WritableLocation::hidden;
+      facts.writable_dir = d.path;
+      return facts;
+    }
+  }
   // The deepest directory on the way that others may write to.
   size_t ww = p.exe_dirs.size();
   for (size_t i = 0; i < p.exe_dirs.size(); ++i) {

@@ -37,7 +37,9 @@ void run(const RuleContext& ctx, std::vector<Finding>& out) {
                  : fmt::format("{} runs from {}, which has been deleted from disk", describe(p),
                                p.exe_path);
     Finding f = process_finding(ctx, info(), p, std::move(title), std::move(evidence));
-    if (replaced) f.severity = Severity::low;
+    // An upgrade replaces files in installed places; a dropper re-downloading its
+    // payload to /tmp "replaces" too, and stays high.
+    if (replaced && writable_location(p).where == WritableLocation::none) f.severity = Severity::low;
     out.push_back(std::move(f));
   }
 }
