@@ -1,9 +1,12 @@
 #include "cli/host_run.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -16,6 +19,27 @@ namespace hostward::cli {
 
 namespace {
 constexpr const char* kDefaultConfig = "/etc/hostward/config.yaml";
+}
+
+void write_private_file(const std::string& path, const std::string& content) {
+  // Snapshots hold every command line (passwords included): 0600, and never
+  // through a symlink someone planted at the path.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    throw UsageError("cannot write " + path + ": " + std::strerror(errno) +
+                     (errno == ELOOP ? " (it is a symlink)" : ""));
+  }
+  size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n <= 0) {
+      if (n < 0 && errno == EINTR) continue;
+      ::close(fd);
+      throw UsageError("cannot write " + path + ": " + std::strerror(errno));
+    }
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
 }
 
 const RuleCatalog& catalog() {
@@ -75,13 +99,11 @@ host::Snapshot obtain_snapshot(const HostOptions& o, bool need_processes) {
     co.owner_ports.insert(config.hunt.miner_pool_ports.begin(), config.hunt.miner_pool_ports.end());
     snap = host::collect_snapshot(co);
   }
-  if (!o.save_snapshot.empty()) {
-    std::ofstream out(o.save_snapshot, std::ios::trunc);
-    out << host::snapshot_to_json(snap).dump(1, ' ', false,
-                                             nlohmann::json::error_handler_t::replace)
-        << "\n";
-    if (!out) throw UsageError("cannot write snapshot to " + o.save_snapshot);
-  }
+  if (!o.save_snapshot.empty())
+    write_private_file(
+        o.save_snapshot,
+        host::snapshot_to_json(snap).dump(1, ' ', false, nlohmann::json::error_handler_t::replace) +
+            "\n");
   return snap;
 }
 

@@ -24,6 +24,7 @@ host::Snapshot obtain_snapshot(const HostOptions& o, bool need_processes);
 Report evaluate(const host::Snapshot& snap, const HostOptions& o, const Config& config);
 
 bool use_color(const HostOptions& o);
+void write_private_file(const std::string& path, const std::string& content);
 void add_common_options(CLI::App& cmd, HostOptions& o);
 
 }  // namespace hostward::cli

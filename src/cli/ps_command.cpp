@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/host_run.h"
+#include "core/text_sanitize.h"
 #include "host/snapshot.h"
 #include "hunt/hunt.h"
 
@@ -44,8 +45,9 @@ void add_ps_command(CLI::App& app, int& exit_code) {
       t.color = use_color(*opts);
       t.width = opts->wide ? 0 : terminal_width();
       std::cout << hunt::render_process_tree(snap, report.findings, t);
-      for (const auto& e : report.errors)
-        std::cerr << "hostward: " << e.collector << ": " << e.message << "\n";
+      for (const auto& e : report.errors) {
+        std::cerr << "hostward: " << sanitize_for_terminal(e.collector + ": " + e.message) << "\n";
+      }
     }
     exit_code = 0;
   });

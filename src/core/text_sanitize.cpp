@@ -36,6 +36,13 @@ size_t utf8_sequence_length(std::string_view text, size_t i) {
   if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
   // C1 controls (U+0080..U+009F) act as escape introducers on some terminals.
   if (cp >= 0x80 && cp <= 0x9F) return 0;
+  // Invisible and direction-changing characters let a cmdline reorder or hide
+  // what is printed next to it (Trojan Source): show them as bytes.
+  if ((cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+      (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029 || cp == 0xFEFF ||
+      cp == 0x061C) {
+    return 0;
+  }
   return len;
 }
 

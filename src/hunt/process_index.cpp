@@ -76,10 +76,16 @@ std::string program_name(const ProcessInfo& p) {
   return p.comm;
 }
 
+bool exe_denied(const ProcessInfo& p) {
+  return p.exe_state == host::ExeState::unknown &&
+         (p.exe_error == "EACCES" || p.exe_error == "EPERM");
+}
+
 bool is_database_server(const ProcessInfo& p) {
   static const std::unordered_set<std::string> kServers = {
       "postgres", "postmaster", "mysqld", "mariadbd", "mongod", "redis-server", "redis-check-rdb"};
   if (p.kernel_thread) return false;
+  if (p.exe_state == host::ExeState::unknown && !exe_denied(p)) return false;
   // A payload named /tmp/postgres is no database server.
   if (p.exe_state == host::ExeState::deleted || p.exe_state == host::ExeState::memfd ||
       writable_location(p).where != WritableLocation::none) {

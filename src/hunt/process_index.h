@@ -38,6 +38,11 @@ std::string program_name(const ProcessInfo& p);
 
 bool is_database_server(const ProcessInfo& p);
 
+// The exe link could not be read only for lack of permission (not root): names
+// may stand in for it then, never when it failed otherwise (a path longer than
+// PATH_MAX hides a payload called "postgres").
+bool exe_denied(const ProcessInfo& p);
+
 // Where the executable lies relative to directories others can write to.
 enum class WritableLocation {
   none,         // no world-writable directory on the way

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <functional>
 #include <map>
 
 #include "core/terminal.h"
@@ -36,6 +35,48 @@ std::map<int, std::string> flags_by_pid(const std::vector<Finding>& findings) {
   return out;
 }
 
+namespace {
+
+constexpr size_t kMaxIndent = 24;  // deeper levels are summarised, not drawn
+
+// Depth-first from `root` without recursion (a fork chain 20,000 deep is one
+// unprivileged loop away). visit(p, branch) gets the box-drawing prefix.
+template <typename Keep, typename Visit>
+void walk_tree(const ProcessIndex& index, int root, std::set<int>& drawn, Keep keep, Visit visit) {
+  struct Item {
+    int pid;
+    size_t depth;
+    bool last;
+  };
+  std::vector<Item> stack = {{root, 0, true}};
+  std::vector<bool>
+      last_at;  // last_at[d]: was the node on the current path at depth d a last child
+  while (!stack.empty()) {
+    const Item item = stack.back();
+    stack.pop_back();
+    const ProcessInfo* p = index.find(item.pid);
+    if (p == nullptr || !drawn.insert(item.pid).second) continue;
+    last_at.resize(item.depth + 1);
+    last_at[item.depth] = item.last;
+    std::string branch;
+    if (item.depth > 0) {
+      const size_t from = item.depth > kMaxIndent ? item.depth - kMaxIndent : 1;
+      if (from > 1) branch = fmt::format("[+{}] ", from - 1);
+      for (size_t d = from; d < item.depth; ++d) branch += last_at[d] ? "   " : "│  ";
+      branch += item.last ? "└─ " : "├─ ";
+    }
+    visit(*p, branch);
+    std::vector<int> kids;
+    for (int c : index.children(item.pid)) {
+      if (keep(c)) kids.push_back(c);
+    }
+    for (size_t i = kids.size(); i-- > 0;)
+      stack.push_back({kids[i], item.depth + 1, i + 1 == kids.size()});
+  }
+}
+
+}  // namespace
+
 std::vector<std::string> incident_tree_lines(const ProcessIndex& index, int root,
                                              const std::set<int>& pids,
                                              const std::vector<Finding>& findings) {
@@ -56,25 +97,15 @@ std::vector<std::string> incident_tree_lines(const ProcessIndex& index, int root
   }
   std::vector<std::string> lines;
   std::set<int> drawn;
-  std::function<void(int, const std::string&, bool, bool)> draw =
-      [&](int pid, const std::string& prefix, bool last, bool top) {
-        const ProcessInfo* p = index.find(pid);
-        if (p == nullptr || !drawn.insert(pid).second) return;
-        std::string line = top ? "" : prefix + (last ? "└─ " : "├─ ");
-        line += process_line(*p);
-        if (auto it = counts.find(pid); it != counts.end()) {
+  walk_tree(
+      index, root, drawn, [&](int pid) { return keep.count(pid) > 0; },
+      [&](const ProcessInfo& p, const std::string& branch) {
+        std::string line = branch + process_line(p);
+        if (auto it = counts.find(p.pid); it != counts.end()) {
           line += fmt::format("  [{} finding{}]", it->second, it->second == 1 ? "" : "s");
         }
         lines.push_back(line);
-        std::vector<int> kids;
-        for (int c : index.children(pid)) {
-          if (keep.count(c)) kids.push_back(c);
-        }
-        const std::string child_prefix = top ? "" : prefix + (last ? "   " : "│  ");
-        for (size_t i = 0; i < kids.size(); ++i)
-          draw(kids[i], child_prefix, i + 1 == kids.size(), false);
-      };
-  draw(root, "", true, true);
+      });
   return lines;
 }
 
@@ -91,42 +122,36 @@ std::string render_process_tree(const host::Snapshot& snap, const std::vector<Fi
   const Style style{options.color};
   std::string out = fmt::format("{:>7} {:>7} {:<10} {:>5} {:>8}  {}\n", "PID", "PPID", "USER",
                                 "%CPU", "RSS", "COMMAND");
-  std::set<int> drawn;
-  std::function<void(const ProcessInfo&, const std::string&, bool, int)> draw =
-      [&](const ProcessInfo& p, const std::string& prefix, bool last, int depth) {
-        if (!drawn.insert(p.pid).second) return;
-        std::string user = p.user.empty() ? std::to_string(p.uid) : p.user;
-        std::string cmd = p.argv.empty() ? "[" + p.comm + "]" : p.argv[0];
-        for (size_t i = 1; i < p.argv.size(); ++i) cmd += " " + p.argv[i];
-        std::string line =
-            fmt::format("{:>7} {:>7} {:<10} {:>5.1f} {:>8}  ", p.pid, p.ppid,
-                        truncate_columns(sanitize_for_terminal(user), 10), p.cpu_percent, p.rss_kb);
-        line += (depth == 0 ? "" : prefix + (last ? "└─ " : "├─ ")) + sanitize_for_terminal(cmd);
-        std::string flag_text;
-        if (auto it = flags.find(p.pid); it != flags.end()) flag_text = "  [" + it->second + "]";
-        if (options.width > 0) {
-          const size_t room = options.width > display_width(flag_text) + 8
-                                  ? options.width - display_width(flag_text)
-                                  : options.width;
-          line = truncate_columns(line, room);
-        }
-        if (!flag_text.empty()) line += style.severity(worst[p.pid], flag_text);
-        out += line + "\n";
-        const auto& kids = index.children(p.pid);
-        const std::string child_prefix = depth == 0 ? "" : prefix + (last ? "   " : "│  ");
-        for (size_t i = 0; i < kids.size(); ++i) {
-          if (const ProcessInfo* c = index.find(kids[i]))
-            draw(*c, child_prefix, i + 1 == kids.size(), depth + 1);
-        }
-      };
+  auto visit = [&](const ProcessInfo& p, const std::string& branch) {
+    std::string user = p.user.empty() ? std::to_string(p.uid) : p.user;
+    std::string cmd = p.argv.empty() ? "[" + p.comm + "]" : p.argv[0];
+    for (size_t i = 1; i < p.argv.size(); ++i) cmd += " " + p.argv[i];
+    std::string line =
+        fmt::format("{:>7} {:>7} {:<10} {:>5.1f} {:>8}  ", p.pid, p.ppid,
+                    truncate_columns(sanitize_for_terminal(user), 10), p.cpu_percent, p.rss_kb);
+    line += branch + sanitize_for_terminal(cmd);
+    std::string flag_text;
+    if (auto it = flags.find(p.pid); it != flags.end()) flag_text = "  [" + it->second + "]";
+    if (options.width > 0) {
+      const size_t room = options.width > display_width(flag_text) + 8
+                              ? options.width - display_width(flag_text)
+                              : options.width;
+      line = truncate_columns(line, room);
+    }
+    if (!flag_text.empty()) line += style.severity(worst[p.pid], flag_text);
+    out += line + "\n";
+  };
   std::vector<const ProcessInfo*> roots;
   for (const auto& p : snap.processes) {
     if (index.parent(p) == nullptr) roots.push_back(&p);
   }
   std::sort(roots.begin(), roots.end(), [](auto* a, auto* b) { return a->pid < b->pid; });
-  for (const ProcessInfo* r : roots) draw(*r, "", true, 0);
-  for (const auto& p : snap.processes)
-    draw(p, "", true, 0);  // members of a cycle in a hand-made snapshot
+  std::set<int> drawn;
+  const auto all = [](int) { return true; };
+  for (const ProcessInfo* r : roots) walk_tree(index, r->pid, drawn, all, visit);
+  for (const auto& p : snap.processes) {
+    walk_tree(index, p.pid, drawn, all, visit);  // members of a cycle in a hand-made snapshot
+  }
   return out;
 }
 

@@ -23,6 +23,14 @@ TEST(Sanitize, KeepsValidUtf8AndEscapesInvalidBytes) {
   EXPECT_EQ(sanitize_for_terminal("\xc0\xaf"), "\\xc0\\xaf");  // overlong "/"
 }
 
+TEST(Sanitize, EscapesBidiAndInvisibleCharacters) {
+  EXPECT_EQ(sanitize_for_terminal("a\u202Eevil"),
+            "a\\xe2\\x80\\xaeevil");                                  // right-to-left override
+  EXPECT_EQ(sanitize_for_terminal("x\u200By"), "x\\xe2\\x80\\x8by");  // zero-width space
+  EXPECT_EQ(sanitize_for_terminal("\uFEFF"), "\\xef\\xbb\\xbf");
+  EXPECT_EQ(sanitize_for_terminal("\u2069"), "\\xe2\\x81\\xa9");
+}
+
 TEST(Sanitize, TruncatesByColumns) {
   EXPECT_EQ(truncate_columns("abcdef", 10), "abcdef");
   EXPECT_EQ(truncate_columns("abcdef", 4), "abc…");

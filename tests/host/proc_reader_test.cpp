@@ -120,6 +120,37 @@ TEST_F(ProcReaderTest, FileLiterallyNamedDeletedIsNotDeleted) {
   EXPECT_EQ(p->exe_path, path);
 }
 
+TEST_F(ProcReaderTest, LinkPlantedAtDeletedPathDoesNotMakeItPresent) {
+  Child c;
+  const std::string path = copy_sleep("mysql");
+  c.pid = spawn(path, {"mysql", "30"});
+  ASSERT_EQ(unlink(path.c_str()), 0);
+  // The link resolves to the very image; a following stat would call it present.
+  ASSERT_EQ(symlink(("/proc/" + std::to_string(c.pid) + "/exe").c_str(), path.c_str()), 0);
+  const auto p = reader_.read(c.pid);
+  ASSERT_TRUE(p);
+  EXPECT_NE(p->exe_state, ExeState::present);
+  EXPECT_EQ(p->exe_state, ExeState::replaced);
+}
+
+TEST_F(ProcReaderTest, DirectorySwappedForALinkIsSeen) {
+  Child c;
+  fs::create_directory(dir_ + "/sub");
+  const std::string path = dir_ + "/sub/miner";
+  fs::copy_file("/bin/sleep", path);
+  chmod(path.c_str(), 0755);
+  c.pid = spawn(path, {"miner", "30"});
+  ASSERT_EQ(unlink(path.c_str()), 0);
+  ASSERT_EQ(rmdir((dir_ + "/sub").c_str()), 0);
+  ASSERT_EQ(symlink("/usr/lib", (dir_ + "/sub").c_str()), 0);
+  const auto p = reader_.read(c.pid);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->exe_state, ExeState::deleted);
+  ASSERT_FALSE(p->exe_dirs.empty());
+  EXPECT_EQ(p->exe_dirs.back().path, dir_ + "/sub");
+  EXPECT_TRUE(S_ISLNK(p->exe_dirs.back().mode));
+}
+
 TEST_F(ProcReaderTest, MemfdExecutable) {
   Child c;
   c.pid = spawn(std::string(HOSTWARD_HELPER_DIR) + "/hw_memfd_exec",

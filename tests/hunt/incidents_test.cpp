@@ -41,6 +41,31 @@ TEST(Incidents, SeedShapeIsOneCriticalIncident) {
   EXPECT_NE(inc.tree[2].find("└─ mysql 779680 lxd 249% /tmp/mysql (deleted)"), std::string::npos);
 }
 
+TEST(Incidents, LowFlaggedParentDoesNotJoin) {
+  // A test runner built into a private tree under /tmp (a CI checkout there)
+  // starts the planted tree: the incident is the tree, not the runner.
+  auto runner = proc(500, 1, "integration_tests", "/tmp/ci/build/integration_tests");
+  runner.exe_dirs[2] = {"/tmp/ci", 0, 040755};
+  runner.exe_dirs[3] = {"/tmp/ci/build", 0, 040755};
+  auto s = snapshot({runner, deleted(proc(501, 500, "init", "/tmp/init")),
+                     deleted(proc(502, 501, "mysql", "/tmp/mysql"))});
+  auto findings = run(s);
+  const auto incidents = hunt::group_incidents(s, findings);
+  ASSERT_EQ(incidents.size(), 1u);
+  EXPECT_EQ(incidents[0].root_pid, 501);
+  EXPECT_EQ(incidents[0].pids, (std::vector<int>{501, 502}));
+}
+
+TEST(Incidents, DeepChainsRenderWithoutRecursion) {
+  std::vector<ProcessInfo> chain;
+  for (int pid = 10; pid < 20010; ++pid)
+    chain.push_back(proc(pid, pid - 1 < 10 ? 1 : pid - 1, "sh", "/usr/bin/dash"));
+  const auto s = snapshot(chain);
+  const std::string out = hunt::render_process_tree(s, {}, {});
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 20002);  // header, init, the chain
+  EXPECT_NE(out.find("[+19975] "), std::string::npos);         // indentation is capped
+}
+
 TEST(Incidents, UnrelatedSingleFindingsStayLoose) {
   auto s = snapshot({proc(10, 1, "xmrig", "/opt/xmrig/xmrig"),
                      proc(20, 1, "sshd", "/usr/bin/python3", {"sshd"})});

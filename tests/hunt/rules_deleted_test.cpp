@@ -26,6 +26,16 @@ TEST(DeletedExecutable, LowWhenReplacedByUpgrade) {
   EXPECT_EQ(f[0].evidence["state"], "replaced");
 }
 
+TEST(DeletedExecutable, ReplacedInTmpStaysHigh) {
+  // A dropper that re-downloads its payload to the same /tmp path "replaces" it too.
+  auto p = proc(903, 1, "mysql", "/tmp/mysql");
+  p.exe = "/tmp/mysql (deleted)";
+  p.exe_state = ExeState::replaced;
+  const auto f = of_rule(run(snapshot({p})), "process.deleted-executable");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].severity, Severity::high);
+}
+
 TEST(DeletedExecutable, SilentForPresentMemfdAndKernelThreads) {
   auto literal = proc(901, 1, "tool", "/opt/tool (deleted)");  // a file really named so
   auto memfd = proc(902, 1, "x", "/memfd:x (deleted)");

@@ -45,6 +45,21 @@ TEST(HighCpu, ShortBurstsAndIdleAreSilent) {
   EXPECT_TRUE(of_rule(f, kRule).empty());
 }
 
+TEST(HighCpu, LowFindingsDoNotRaiseIt) {
+  // go test's binary in a private /tmp tree has a low finding; it is no reason to say "high".
+  auto p = busy(proc(95, 1, "x.test", "/tmp/go-build1/b001/x.test"), 100, 300);
+  p.exe_dirs[2] = {"/tmp/go-build1", 0, 040700};
+  p.exe_dirs[3] = {"/tmp/go-build1/b001", 0, 040755};
+  auto young = busy(proc(96, 1, "y.test", "/tmp/go-build1/b001/y.test"), 100, 20);
+  young.exe_dirs = p.exe_dirs;
+  const auto all = run(snapshot({p, young}));
+  const auto f = of_rule(all, kRule);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(pid_of(f[0]), 95);
+  EXPECT_EQ(f[0].severity, Severity::medium);
+  EXPECT_EQ(of_rule(all, "process.world-writable-executable")[0].severity, Severity::low);
+}
+
 TEST(HighCpu, ThresholdIsConfigurable) {
   HuntConfig c;
   c.high_cpu_percent = 300;

@@ -47,6 +47,7 @@ TEST(Masquerade, RealDaemonsAreSilent) {
       proc(55, 1, "sshd-session", "/usr/lib/openssh/sshd-session", {"sshd: alice [priv]"}),
       kernel_thread(56, "kworker/0:1"),
       proc(57, 1, "bash", "/usr/bin/bash", {"-bash"}),
+      proc(58, 1, "celery", "/usr/bin/python3.11", {"[celeryd: w@h:ForkPoolWorker-1]"}),
   }));
   EXPECT_TRUE(of_rule(f, kRule).empty()) << of_rule(f, kRule).front().title;
 }

@@ -26,6 +26,11 @@ TEST(MemfdExecutable, RuncSelfCloneIsAllowed) {
   EXPECT_TRUE(of_rule(f, "process.memfd-executable").empty());
 }
 
+TEST(MemfdExecutable, RuncsNameOnAnotherProgramFires) {
+  const auto f = run(snapshot({memfd(34, "runc_cloned:/proc/self/exe", "kworker")}));
+  EXPECT_EQ(of_rule(f, "process.memfd-executable").size(), 1u);
+}
+
 TEST(MemfdExecutable, NotForAFileNamedLikeAMemfd) {
   // nlink != 0: the collector calls it present, so the rule must stay silent.
   auto p = proc(32, 1, "x", "/memfd:x (deleted)");

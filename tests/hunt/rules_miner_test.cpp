@@ -59,6 +59,20 @@ TEST(Miner, ConnectionToPoolPortOnRemoteAddress) {
   EXPECT_EQ(f[0].evidence["pool_connections"][0]["remote"], "203.0.113.5:3333");
 }
 
+TEST(Miner, BuildsAndServiceContainersAreSilent) {
+  auto s = snapshot(
+      {proc(83, 1, "cc1", "/usr/lib/gcc/x86_64-linux-gnu/12/cc1",
+            {"cc1", "mm/mempool.c", "-o", "mm/mempool.o"}),
+       proc(84, 1, "git", "/usr/bin/git", {"git", "clone", "https://github.com/tevador/RandomX"}),
+       proc(85, 1, "java", "/usr/bin/java", {"java", "-jar", "tests.jar"})});
+  s.connections.push_back(
+      {1, "tcp", "established", "172.18.0.1", 40000, "172.18.0.3", 4444, 1, 0, 85});
+  s.connections.push_back(
+      {1, "tcp", "established", "100.64.0.2", 40001, "100.64.1.1", 3333, 2, 0, 85});
+  s.connections.push_back({1, "tcp", "established", "fd00::2", 40002, "fd00::3", 3333, 3, 0, 85});
+  EXPECT_TRUE(of_rule(run(s), kRule).empty()) << of_rule(run(s), kRule).front().title;
+}
+
 TEST(Miner, OrdinaryProcessesAreSilent) {
   const auto f = run(
       snapshot({proc(80, 1, "cc1plus", "/usr/lib/gcc/x86_64-linux-gnu/12/cc1plus",

@@ -66,6 +66,16 @@ TEST(WorldWritable, InsideAContainerSaysHowItWasSeen) {
   EXPECT_EQ(f[0].subject["container_id"], std::string(64, 'c'));
 }
 
+TEST(WorldWritable, DirectorySwappedForALinkIsHigh) {
+  auto p = deleted(proc(21, 1, "m", "/tmp/x/m"));
+  p.uid = 1000;
+  p.exe_dirs[2] = {"/tmp/x", 1000, 0120777};  // now a symlink to /usr/lib
+  const auto f = of_rule(run(snapshot({p})), kRule);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].severity, Severity::high);
+  EXPECT_EQ(f[0].evidence["writable_dir"], "/tmp/x");
+}
+
 TEST(WorldWritable, SilentForSystemPathsAllowlistAndMemfd) {
   HuntConfig c;
   c.world_writable_allow = {"/tmp/ci-runner/*"};

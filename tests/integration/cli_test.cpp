@@ -1,5 +1,7 @@
 // The binary's contracts: exit codes, one-line errors, formats, --from.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 
@@ -113,6 +115,25 @@ TEST(Cli, PsShowsTheAnnotatedTree) {
           "world-writable-executable]"),
       std::string::npos)
       << r.out;
+}
+
+TEST(Cli, SnapshotFileIsPrivateAndNeverFollowsALink) {
+  TempDir dir;
+  const std::string file = dir.path() + "/snap.json";
+  const auto from = write_snapshot(dir, seed_snapshot(), "in.json");
+  ASSERT_EQ(run_hostward({"ps", "--from", from, "--save-snapshot", file}).exit_code, 0);
+  struct stat st {};
+  ASSERT_EQ(stat(file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  const std::string target = dir.path() + "/victim";
+  std::ofstream(target) << "keep";
+  const std::string link = dir.path() + "/link.json";
+  ASSERT_EQ(symlink(target.c_str(), link.c_str()), 0);
+  const auto r = run_hostward({"ps", "--from", from, "--save-snapshot", link});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("symlink"), std::string::npos) << r.err;
+  std::ifstream in(target);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "keep");
 }
 
 TEST(Cli, SavedSnapshotReproducesTheScan) {

@@ -84,12 +84,8 @@ bool is_shared_bin_dir(const std::string& dir) {
 // directory of its own (postgres's /usr/lib/postgresql/15/bin), not /usr/bin.
 bool own_program(const ProcessInfo& server, const ProcessInfo& p) {
   if (p.exe_state == host::ExeState::unknown || server.exe_state == host::ExeState::unknown) {
-    // Without root other users' executables are unreadable: fall back on the
-    // name then, but never when the link failed for another reason (a path
-    // longer than PATH_MAX hides a payload named "postgres").
     const auto denied = [](const ProcessInfo& q) {
-      return q.exe_state != host::ExeState::unknown || q.exe_error == "EACCES" ||
-             q.exe_error == "EPERM";
+      return q.exe_state != host::ExeState::unknown || exe_denied(q);
     };
     return denied(p) && denied(server) && p.comm == server.comm;
   }

@@ -39,7 +39,8 @@ void run(const RuleContext& ctx, std::vector<Finding>& out) {
     Finding f = process_finding(ctx, info(), p, std::move(title), std::move(evidence));
     // An upgrade replaces files in installed places; a dropper re-downloading its
     // payload to /tmp "replaces" too, and stays high.
-    if (replaced && writable_location(p).where == WritableLocation::none) f.severity = Severity::low;
+    if (replaced && writable_location(p).where == WritableLocation::none)
+      f.severity = Severity::low;
     out.push_back(std::move(f));
   }
 }
