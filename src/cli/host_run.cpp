@@ -92,7 +92,9 @@ host::Snapshot obtain_snapshot(const HostOptions& o, bool need_processes) {
     } catch (const std::runtime_error& e) {
       throw UsageError(o.from + ": " + e.what());
     }
-  } else if (need_processes) {
+  } else if (!need_processes) {
+    host::fill_host_facts(snap);
+  } else {
     host::CollectOptions co;
     co.sample_ms = o.sample_ms;
     const Config config = load_config_for(o);

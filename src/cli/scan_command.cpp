@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 
@@ -20,7 +21,10 @@ void add_scan_command(CLI::App& app, int& exit_code) {
   cmd->callback([opts, &exit_code] {
     const auto t0 = std::chrono::steady_clock::now();
     const Config config = load_config_for(*opts);
-    const auto snap = obtain_snapshot(*opts, true);
+    // Collect only what the selected areas look at (today: the process table).
+    const bool want_process = opts->only.empty() || std::find(opts->only.begin(), opts->only.end(),
+                                                              "process") != opts->only.end();
+    const auto snap = obtain_snapshot(*opts, want_process);
     Report report = evaluate(snap, *opts, config);
     report.host.duration_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)

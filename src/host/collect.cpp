@@ -169,16 +169,20 @@ std::vector<UnlistedPid> probe_unlisted(const std::vector<ProcessInfo>& listed,
   return out;
 }
 
-Snapshot collect_snapshot(const CollectOptions& options) {
-  Snapshot snap;
+void fill_host_facts(Snapshot& snap) {
   snap.taken_at = static_cast<long long>(std::time(nullptr));
   snap.self_pid = getpid();
-  snap.sample_ms = options.sample_ms;
   struct utsname u {};
   if (uname(&u) == 0) {
     snap.hostname = u.nodename;
     snap.kernel = std::string(u.sysname) + " " + u.release;
   }
+}
+
+Snapshot collect_snapshot(const CollectOptions& options) {
+  Snapshot snap;
+  fill_host_facts(snap);
+  snap.sample_ms = options.sample_ms;
   snap.clock = read_clock_facts(options.proc_root);
   if (snap.clock.boot_time == 0) {
     snap.errors.push_back({"processes", "cannot read btime from " + options.proc_root +

@@ -15,6 +15,9 @@ struct CollectOptions {
   std::string passwd_path = "/etc/passwd";
 };
 
+// Host name, kernel, time and our pid: what every report says about the host.
+void fill_host_facts(Snapshot& snap);
+
 // One pass over the live host. Never throws for a single source: what cannot be
 // read becomes an entry in Snapshot::errors.
 Snapshot collect_snapshot(const CollectOptions& options);
