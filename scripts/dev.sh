@@ -33,14 +33,14 @@ case "$mode" in
       | xargs -0 -r clang-format --dry-run -Werror
     build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
     (cd build && ctest --output-on-failure -j "$jobs")
-    echo "== tests under AddressSanitizer + UndefinedBehaviorSanitizer"
-    build build-asan -DCMAKE_BUILD_TYPE=Debug -DHOSTWARD_SANITIZE=ON
-    (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-      ctest --output-on-failure -j "$jobs")
     echo "== fuzz targets over their seed corpus"
     build build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOSTWARD_FUZZ=ON -DHOSTWARD_TESTS=OFF \
       -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
     bash fuzz/run.sh build-fuzz "${FUZZ_SECONDS:-10}"
+    echo "== tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+    build build-asan -DCMAKE_BUILD_TYPE=Debug -DHOSTWARD_SANITIZE=ON
+    (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+      ctest --output-on-failure -j "$jobs")
     ;;
   *)
     echo "usage: scripts/dev.sh scan|test|build" >&2
