@@ -9,7 +9,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev libyaml-cpp-dev libssl-dev libmnl-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev postgresql procps psmisc iproute2 hyperfine
-  python3 gcc
+  python3 gcc git
 )
 
 missing=()
