@@ -23,8 +23,7 @@ namespace {
 
 std::map<uint32_t, std::string> read_users(const std::string& path,
                                            std::vector<CollectorError>& errors) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  auto text = fd.valid() ? read_file_at(AT_FDCWD, path.c_str(), 8 << 20) : std::nullopt;
+  auto text = read_file_at(AT_FDCWD, path.c_str(), 8 << 20);
   if (!text) {
     errors.push_back({"users", "cannot read " + path + ": " + std::strerror(errno) +
                                    " (user names left empty)"});
