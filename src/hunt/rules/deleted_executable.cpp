@@ -16,8 +16,8 @@ const RuleInfo& info() {
       "Process runs from an executable deleted from disk",
       "Malware deletes its binary after start so nothing is left to find or hash; a binary "
       "replaced by an upgrade only means the process runs old code.",
-      "Save the image now, while the process still holds it (cp /proc/PID/exe, or hostward "
-      "evidence PID), then stop the whole process tree. If a package upgrade replaced the file, "
+      "Save the image now, while the process still holds it (cp /proc/PID/exe somewhere safe and "
+      "hash it), then stop the whole process tree. If a package upgrade replaced the file, "
       "restart the service."};
   return i;
 }

@@ -14,8 +14,8 @@ const RuleInfo& info() {
       "Process runs from an anonymous memory file (memfd)",
       "Fileless malware writes its payload into a memfd and executes it, so no file ever touches "
       "the disk; apart from runc's self-clone, nothing on a normal host does this.",
-      "Save the image through /proc/PID/exe (hostward evidence PID) before anything else, then "
-      "contain the process tree (hostward contain PID --tree)."};
+      "Save the image through /proc/PID/exe (cp it somewhere safe and hash it) before anything "
+      "else, then stop the whole process tree, its watchdog first (SIGSTOP all, then SIGKILL)."};
   return i;
 }
 

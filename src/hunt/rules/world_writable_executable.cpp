@@ -14,7 +14,8 @@ const RuleInfo& info() {
       "Process runs an executable from a world-writable directory",
       "Droppers write payloads to /tmp, /var/tmp and /dev/shm because any user can; programs "
       "installed on purpose live in root-owned directories.",
-      "Find out who wrote the file and how (hostward evidence PID); stop the process tree and "
+      "Find out who wrote the file and how (owner, times, parent process); stop the process tree "
+      "and "
       "mount "
       "/tmp, /var/tmp and /dev/shm noexec. Exempt a known build tool with "
       "hunt.world_writable_allow "
