@@ -111,6 +111,10 @@ std::optional<std::string> read_link_at(int dirfd, const char* name) {
   char buf[4096];
   const ssize_t n = ::readlinkat(dirfd, name, buf, sizeof buf);
   if (n < 0) return std::nullopt;
+  if (static_cast<size_t>(n) == sizeof buf) {  // cut: never hand on a truncated path
+    errno = ENAMETOOLONG;
+    return std::nullopt;
+  }
   return std::string(buf, static_cast<size_t>(n));
 }
 

@@ -173,6 +173,15 @@ void ProcessReader::read_exe(int dirfd, ProcessInfo& p) {
     const int err = errno;
     p.exe_state = (err == ENOENT) ? ExeState::none : ExeState::unknown;
     if (err != ENOENT) p.exe_error = strerrorname_np(err) ? strerrorname_np(err) : "error";
+    struct stat image {};
+    // A path longer than PATH_MAX hides the name, not the image: still tell deleted from present.
+    if (err == ENAMETOOLONG && ::fstatat(dirfd, "exe", &image, 0) == 0) {
+      p.exe = "(path longer than PATH_MAX)";
+      p.exe_dev = image.st_dev;
+      p.exe_ino = image.st_ino;
+      p.exe_uid = image.st_uid;
+      p.exe_state = image.st_nlink == 0 ? ExeState::deleted : ExeState::present;
+    }
     return;
   }
   p.exe = std::move(*link);

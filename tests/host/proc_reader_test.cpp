@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -56,7 +57,11 @@ class ProcReaderTest : public ::testing::Test {
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
   }
-  void TearDown() override { fs::remove_all(dir_); }
+  void TearDown() override {
+    // rm copes with paths longer than PATH_MAX; std::filesystem may not.
+    const std::string cmd = "rm -rf '" + dir_ + "'";
+    if (std::system(cmd.c_str()) != 0) ADD_FAILURE() << "cannot remove " << dir_;
+  }
   std::string copy_sleep(const std::string& name) {
     const std::string dst = dir_ + "/" + name;
     fs::copy_file("/bin/sleep", dst);
@@ -149,6 +154,45 @@ TEST_F(ProcReaderTest, DirectorySwappedForALinkIsSeen) {
   ASSERT_FALSE(p->exe_dirs.empty());
   EXPECT_EQ(p->exe_dirs.back().path, dir_ + "/sub");
   EXPECT_TRUE(S_ISLNK(p->exe_dirs.back().mode));
+}
+
+TEST_F(ProcReaderTest, PathLongerThanPathMax) {
+  // 20 directories of 250 characters: the exe link cannot be read, the image can.
+  int fd = open(dir_.c_str(), O_DIRECTORY | O_CLOEXEC);
+  const std::string name(250, 'd');
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(mkdirat(fd, name.c_str(), 0755), 0);
+    const int next = openat(fd, name.c_str(), O_DIRECTORY | O_CLOEXEC);
+    close(fd);
+    fd = next;
+  }
+  {
+    std::ifstream in("/bin/sleep", std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    const int out = openat(fd, "mysql", O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
+    ASSERT_EQ(write(out, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+    close(out);
+  }
+  Child c;
+  c.pid = fork();
+  if (c.pid == 0) {
+    if (fchdir(fd) == 0) execl("./mysql", "mysql", "30", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::optional<ProcessInfo> p;
+  for (int i = 0; i < 200; ++i) {
+    p = reader_.read(c.pid);
+    if (p && p->comm == "mysql") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->exe_error, "ENAMETOOLONG");
+  EXPECT_EQ(p->exe_state, ExeState::present);
+  ASSERT_EQ(unlinkat(fd, "mysql", 0), 0);
+  close(fd);
+  p = reader_.read(c.pid);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->exe_state, ExeState::deleted);
 }
 
 TEST_F(ProcReaderTest, MemfdExecutable) {

@@ -52,6 +52,15 @@ TEST(Masquerade, RealDaemonsAreSilent) {
   EXPECT_TRUE(of_rule(f, kRule).empty()) << of_rule(f, kRule).front().title;
 }
 
+TEST(Masquerade, PathTooLongToReadIsNoInstalledProgram) {
+  auto p = proc(61, 1, "mysql", "");
+  p.exe = "(path longer than PATH_MAX)";
+  p.exe_error = "ENAMETOOLONG";
+  const auto f = of_rule(run(snapshot({p})), kRule);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].evidence["claimed_name"], "mysql");
+}
+
 TEST(Masquerade, UnreadableExeIsNotJudged) {
   auto p = proc(60, 1, "mysql", "");
   p.exe_state = ExeState::unknown;

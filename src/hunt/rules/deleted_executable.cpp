@@ -35,7 +35,7 @@ void run(const RuleContext& ctx, std::vector<Finding>& out) {
         replaced ? fmt::format("{} runs an old copy of {}: the file was replaced (restart needed)",
                                describe(p), p.exe_path)
                  : fmt::format("{} runs from {}, which has been deleted from disk", describe(p),
-                               p.exe_path);
+                               p.exe_path.empty() ? p.exe : p.exe_path);
     Finding f = process_finding(ctx, info(), p, std::move(title), std::move(evidence));
     // An upgrade replaces files in installed places; a dropper re-downloading its
     // payload to /tmp "replaces" too, and stays high.

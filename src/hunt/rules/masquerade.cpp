@@ -65,6 +65,7 @@ bool bracketed(const std::string& s) {
 }
 
 bool trusted_image(const ProcessInfo& p) {
+  if (p.exe_path.empty()) return false;  // a path too long to read is no installed program
   if (p.exe_state != host::ExeState::present && p.exe_state != host::ExeState::replaced)
     return false;
   return writable_location(p).where == WritableLocation::none;
