@@ -41,10 +41,6 @@ int last_pid(const std::string& proc_root) {
 
 bool pid_exists(int pid) { return ::kill(pid, 0) == 0 || errno == EPERM; }
 
-}  // namespace
-
-namespace {
-
 // Runs fn(begin, end, worker) over [0, n) in contiguous chunks, one per core
 // (at most four): /proc reads are system calls that scale across cores.
 template <typename Fn>
@@ -65,8 +61,8 @@ void in_parallel(size_t n, Fn&& fn) {
 
 std::vector<ProcessInfo> collect_processes(ProcessReader& reader, const std::vector<int>& pids) {
   std::vector<std::optional<ProcessInfo>> slots(pids.size());
-  in_parallel(pids.size(), [&](size_t begin, size_t end, size_t worker) {
-    ProcessReader local = worker == 0 ? ProcessReader(reader) : reader;
+  in_parallel(pids.size(), [&](size_t begin, size_t end, size_t) {
+    ProcessReader local = reader;  // its own executable cache; `reader` is only read meanwhile
     for (size_t i = begin; i < end; ++i) slots[i] = local.read(pids[i]);
   });
   std::vector<ProcessInfo> out;
