@@ -29,7 +29,7 @@ case "$mode" in
     ;;
   test)
     echo "== clang-format"
-    git ls-files -z 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'tests/*.c' 'fuzz/*.cpp' \
+    find src tests fuzz \( -name '*.cpp' -o -name '*.h' -o -name '*.c' \) -print0 \
       | xargs -0 -r clang-format --dry-run -Werror
     build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
     (cd build && ctest --output-on-failure -j "$jobs")
