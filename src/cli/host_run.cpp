@@ -1,6 +1,7 @@
 #include "cli/host_run.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,6 +30,7 @@ void write_private_file(const std::string& path, const std::string& content) {
     throw UsageError("cannot write " + path + ": " + std::strerror(errno) +
                      (errno == ELOOP ? " (it is a symlink)" : ""));
   }
+  ::fchmod(fd, 0600);  // an existing file keeps its mode otherwise
   size_t done = 0;
   while (done < content.size()) {
     const ssize_t n = ::write(fd, content.data() + done, content.size() - done);

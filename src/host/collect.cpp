@@ -11,6 +11,7 @@
 #include <cstring>
 #include <ctime>
 #include <optional>
+#include <system_error>
 #include <thread>
 #include <unordered_set>
 
@@ -50,10 +51,15 @@ void in_parallel(size_t n, Fn&& fn) {
   const size_t workers = std::max<size_t>(1, std::min(cores, n / kMinPerWorker));
   const size_t per = (n + workers - 1) / std::max<size_t>(workers, 1);
   std::vector<std::thread> threads;
+  std::vector<size_t> inline_chunks = {0};
   for (size_t w = 1; w < workers; ++w) {
-    threads.emplace_back([&, w] { fn(w * per, std::min(n, (w + 1) * per), w); });
+    try {
+      threads.emplace_back([&, w] { fn(w * per, std::min(n, (w + 1) * per), w); });
+    } catch (const std::system_error&) {
+      inline_chunks.push_back(w);  // no thread to be had (pids.max): do it here
+    }
   }
-  fn(0, std::min(n, per), 0);
+  for (size_t w : inline_chunks) fn(w * per, std::min(n, (w + 1) * per), w);
   for (auto& t : threads) t.join();
 }
 

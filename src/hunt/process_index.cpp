@@ -86,6 +86,8 @@ bool is_database_server(const ProcessInfo& p) {
       "postgres", "postmaster", "mysqld", "mariadbd", "mongod", "redis-server", "redis-check-rdb"};
   if (p.kernel_thread) return false;
   if (p.exe_state == host::ExeState::unknown && !exe_denied(p)) return false;
+  if (p.exe_state != host::ExeState::unknown && p.exe_path.empty())
+    return false;  // path unreadable
   // A payload named /tmp/postgres is no database server.
   if (p.exe_state == host::ExeState::deleted || p.exe_state == host::ExeState::memfd ||
       writable_location(p).where != WritableLocation::none) {

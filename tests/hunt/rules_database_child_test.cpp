@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "hunt/snapshot_builder.h"
 
 namespace hostward::testing {
@@ -71,6 +73,33 @@ TEST(DatabaseChild, AllowListCannotBeBorrowed) {
   std::vector<int> pids;
   for (const auto& x : f) pids.push_back(pid_of(x));
   EXPECT_EQ(pids, (std::vector<int>{201, 202, 203, 205}));
+}
+
+TEST(DatabaseChild, InstalledProgramsBelowAnAllowedCommandAreSilent) {
+  // barman's WAL archiver is a Python script that runs ssh.
+  const auto f = run(snapshot(
+      {proc(200, 1, "postgres", kPg),
+       proc(230, 200, "sh", "/usr/bin/dash", {"sh", "-c", "barman-wal-archive backup pg pg_wal/1"}),
+       proc(231, 230, "barman-wal-arch", "/usr/bin/python3.11",
+            {"/usr/bin/python3", "/usr/bin/barman-wal-archive", "backup"}),
+       proc(232, 231, "ssh", "/usr/bin/ssh", {"ssh", "barman@backup"})}));
+  EXPECT_TRUE(of_rule(f, kRule).empty()) << of_rule(f, kRule).front().title;
+}
+
+TEST(DatabaseChild, PathTooLongIsNoServerAndNoAllowedCommand) {
+  auto fake = proc(240, 200, "postgres", "");
+  fake.exe = "(path longer than PATH_MAX)";
+  fake.exe_error = "ENAMETOOLONG";
+  auto walg = proc(241, 200, "wal-g", "");
+  walg.exe = "(path longer than PATH_MAX)";
+  walg.exe_error = "ENAMETOOLONG";
+  const auto f = of_rule(run(snapshot({proc(200, 1, "postgres", kPg), fake,
+                                       proc(242, 240, "sh", "/usr/bin/dash"), walg})),
+                         kRule);
+  std::vector<int> pids;
+  for (const auto& x : f) pids.push_back(pid_of(x));
+  std::sort(pids.begin(), pids.end());
+  EXPECT_EQ(pids, (std::vector<int>{240, 241, 242}));
 }
 
 TEST(DatabaseChild, PayloadNamedPostgresIsNoServer) {

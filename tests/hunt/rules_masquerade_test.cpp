@@ -29,6 +29,13 @@ TEST(Masquerade, BracketedKernelThreadName) {
   EXPECT_EQ(f[0].evidence["claimed_name"], "[kworker/0:1]");
 }
 
+TEST(Masquerade, AnyBracketedSingleWord) {
+  const auto f = of_rule(
+      run(snapshot({proc(43, 1, "python3", "/usr/bin/python3.11", {"[watchdogd]"})})), kRule);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].evidence["claimed_name"], "[watchdogd]");
+}
+
 TEST(Masquerade, KernelThreadCommOnUserProcess) {
   const auto f = of_rule(run(snapshot({proc(42, 1, "kswapd0", "/var/tmp/kswapd0")})), kRule);
   ASSERT_EQ(f.size(), 1u);

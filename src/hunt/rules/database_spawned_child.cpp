@@ -47,9 +47,18 @@ bool simple_command(const std::string& cmd) {
 }
 
 bool trusted_image(const ProcessInfo& p) {
-  if (p.exe_state == host::ExeState::unknown) return true;  // unreadable: judged by name alone
-  return (p.exe_state == host::ExeState::present || p.exe_state == host::ExeState::replaced) &&
+  if (p.exe_state == host::ExeState::unknown) return exe_denied(p);  // judged by name alone
+  return !p.exe_path.empty() &&
+         (p.exe_state == host::ExeState::present || p.exe_state == host::ExeState::replaced) &&
          writable_location(p).where == WritableLocation::none;
+}
+
+// Below an allowed command: an installed program, and no shell with a compound command.
+bool installed_below(const ProcessInfo& p) {
+  if (!trusted_image(p)) return false;
+  const bool compound_shell = is_shell(program_name(p)) && p.argv.size() >= 3 &&
+                              p.argv[1] == "-c" && !simple_command(p.argv[2]);
+  return !compound_shell;
 }
 
 // An allowed archive or backup command: named in the allowlist, run from an
@@ -101,14 +110,23 @@ void run(const RuleContext& ctx, std::vector<Finding>& out) {
     if (p.kernel_thread || is_database_server(p)) continue;
     const auto chain = ctx.index.ancestors(p);
     const ProcessInfo* server = nullptr;
-    // Allowed only when the process and everything between it and the server is allowed.
-    bool skip = allowed(ctx, p);
-    for (const ProcessInfo* a : chain) {
-      if (is_database_server(*a)) {
-        server = a;
+    size_t server_at = 0;
+    for (size_t i = 0; i < chain.size(); ++i) {
+      if (is_database_server(*chain[i])) {
+        server = chain[i];
+        server_at = i;
         break;
       }
-      skip = skip && allowed(ctx, *a);
+    }
+    // Allowed when the server's child on this path is an allowed command and
+    // everything below it is an installed program (barman's archiver runs ssh),
+    // with no shell running more than one plain command.
+    bool skip = false;
+    if (server != nullptr) {
+      const ProcessInfo& first = server_at > 0 ? *chain[server_at - 1] : p;
+      skip = allowed(ctx, first);
+      for (size_t i = 0; skip && i + 1 < server_at; ++i) skip = installed_below(*chain[i]);
+      if (server_at > 0) skip = skip && installed_below(p);
     }
     if (server == nullptr || skip || own_program(*server, p)) continue;
     nlohmann::json lineage = nlohmann::json::array();

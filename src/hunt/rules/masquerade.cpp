@@ -82,8 +82,9 @@ void run(const RuleContext& ctx, std::vector<Finding>& out) {
     std::string claimed;
     std::string why;
     // "[kworker/0:1]" is a kernel thread's look; "[celeryd: worker]" is only a title.
-    const bool kthread_title =
-        bracketed(argv0) && looks_like_kernel_thread(argv0.substr(1, argv0.size() - 2));
+    // A bracketed single word ("[kworker/0:1]", "[watchdogd]") is a kernel thread's look;
+    // "[celeryd: w@h:ForkPoolWorker-1]" is a program's title.
+    const bool kthread_title = bracketed(argv0) && argv0.find_first_of(" \t") == std::string::npos;
     if (kthread_title || looks_like_kernel_thread(p.comm) ||
         looks_like_kernel_thread(argv0_name(p))) {
       claimed = kthread_title ? argv0 : p.comm;
