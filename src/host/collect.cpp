@@ -219,7 +219,8 @@ Snapshot collect_snapshot(const CollectOptions& options) {
     }
   }
   if (options.connections) {
-    snap.connections = collect_tcp(snap.processes, kTcpEstablished | kTcpSynSent, snap.errors);
+    snap.connections =
+        collect_sockets(snap.processes, {kTcpEstablished | kTcpSynSent, false}, snap.errors);
     resolve_owners(snap.connections, snap.processes, [&](const Connection& c) {
       return options.owner_ports.count(c.remote_port) > 0;
     });

@@ -27,6 +27,7 @@ namespace {
 struct DumpContext {
   uint64_t netns;
   int family;
+  int protocol;
   std::vector<Connection>* out;
 };
 
@@ -42,7 +43,12 @@ int on_diag_message(const struct nlmsghdr* nlh, void* data) {
   const auto* msg = static_cast<const struct inet_diag_msg*>(mnl_nlmsg_get_payload(nlh));
   Connection c;
   c.netns = ctx->netns;
-  c.state = tcp_state_name(msg->idiag_state);
+  if (ctx->protocol == IPPROTO_UDP) {
+    c.proto = "udp";
+    c.state = msg->idiag_state == 1 ? "connected" : "unconnected";
+  } else {
+    c.state = tcp_state_name(msg->idiag_state);
+  }
   c.local_addr = addr_text(ctx->family, msg->id.idiag_src);
   c.local_port = ntohs(msg->id.idiag_sport);
   c.remote_addr = addr_text(ctx->family, msg->id.idiag_dst);
@@ -54,25 +60,25 @@ int on_diag_message(const struct nlmsghdr* nlh, void* data) {
 }
 
 // One dump of one family in the calling thread's network namespace.
-bool dump_family(struct mnl_socket* nl, int family, uint32_t states, uint64_t netns,
+bool dump_family(struct mnl_socket* nl, int family, int protocol, uint32_t states, uint64_t netns,
                  std::vector<Connection>& out, std::string& error) {
   alignas(struct nlmsghdr) char buf[MNL_SOCKET_BUFFER_SIZE];
   struct nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
   nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
   nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  const unsigned seq = static_cast<unsigned>(time(nullptr)) + family;
+  const unsigned seq = static_cast<unsigned>(time(nullptr)) + family * 256 + protocol;
   nlh->nlmsg_seq = seq;
   auto* req = static_cast<struct inet_diag_req_v2*>(
       mnl_nlmsg_put_extra_header(nlh, sizeof(struct inet_diag_req_v2)));
   req->sdiag_family = static_cast<uint8_t>(family);
-  req->sdiag_protocol = IPPROTO_TCP;
+  req->sdiag_protocol = static_cast<uint8_t>(protocol);
   req->idiag_states = states;
   if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
     error = std::string("sock_diag send: ") + std::strerror(errno);
     return false;
   }
   const unsigned portid = mnl_socket_get_portid(nl);
-  DumpContext ctx{netns, family, &out};
+  DumpContext ctx{netns, family, protocol, &out};
   while (true) {
     const ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof buf);
     if (n < 0) {
@@ -88,7 +94,8 @@ bool dump_family(struct mnl_socket* nl, int family, uint32_t states, uint64_t ne
   }
 }
 
-bool dump_here(uint32_t states, uint64_t netns, std::vector<Connection>& out, std::string& error) {
+bool dump_here(const SocketQuery& query, uint64_t netns, std::vector<Connection>& out,
+               std::string& error) {
   struct mnl_socket* nl = mnl_socket_open(NETLINK_SOCK_DIAG);
   if (nl == nullptr) {
     error = std::string("netlink socket: ") + std::strerror(errno);
@@ -96,8 +103,12 @@ bool dump_here(uint32_t states, uint64_t netns, std::vector<Connection>& out, st
   }
   bool ok = mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == 0;
   if (!ok) error = std::string("netlink bind: ") + std::strerror(errno);
-  ok = ok && dump_family(nl, AF_INET, states, netns, out, error) &&
-       dump_family(nl, AF_INET6, states, netns, out, error);
+  for (int family : {AF_INET, AF_INET6}) {
+    if (ok && query.tcp_states != 0) {
+      ok = dump_family(nl, family, IPPROTO_TCP, query.tcp_states, netns, out, error);
+    }
+    if (ok && query.udp) ok = dump_family(nl, family, IPPROTO_UDP, ~0u, netns, out, error);
+  }
   mnl_socket_close(nl);
   return ok;
 }
@@ -112,8 +123,9 @@ const char* tcp_state_name(int state) {
   return kNames[state];
 }
 
-std::vector<Connection> collect_tcp(const std::vector<ProcessInfo>& processes, uint32_t state_mask,
-                                    std::vector<CollectorError>& errors) {
+std::vector<Connection> collect_sockets(const std::vector<ProcessInfo>& processes,
+                                        const SocketQuery& query,
+                                        std::vector<CollectorError>& errors) {
   // The processes of each network namespace; the first one still there is used to enter it.
   std::map<uint64_t, std::vector<int>> namespaces;
   for (const auto& p : processes) {
@@ -156,7 +168,7 @@ std::vector<Connection> collect_tcp(const std::vector<ProcessInfo>& processes, u
           continue;
         }
       }
-      if (!dump_here(state_mask, netns, out, error)) {
+      if (!dump_here(query, netns, out, error)) {
         thread_errors.push_back({"sockets", "net:[" + std::to_string(netns) + "]: " + error});
       }
     }

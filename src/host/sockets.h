@@ -10,8 +10,8 @@ namespace hostward::host {
 
 struct Connection {
   uint64_t netns = 0;
-  std::string proto = "tcp";
-  std::string state;  // established, syn-sent, listen, ...
+  std::string proto = "tcp";  // tcp or udp
+  std::string state;  // tcp: established, syn-sent, listen, ...; udp: unconnected, connected
   std::string local_addr;
   int local_port = 0;
   std::string remote_addr;
@@ -28,11 +28,20 @@ constexpr uint32_t kTcpListen = 1u << 10;
 
 const char* tcp_state_name(int state);
 
-// TCP sockets over NETLINK_SOCK_DIAG in every network namespace that one of
-// `processes` is in (joined by setns in a helper thread, so the caller's own
-// namespace never changes). Namespaces that cannot be entered add an error.
-std::vector<Connection> collect_tcp(const std::vector<ProcessInfo>& processes, uint32_t state_mask,
-                                    std::vector<CollectorError>& errors);
+// What to dump: TCP sockets in these states (0: none), and all UDP sockets
+// (state "unconnected" for a bound socket, "connected" after connect()).
+struct SocketQuery {
+  uint32_t tcp_states = 0;
+  bool udp = false;
+};
+
+// Sockets over NETLINK_SOCK_DIAG, IPv4 and IPv6, in every network namespace
+// that one of `processes` is in (joined by setns in a helper thread, so the
+// caller's own namespace never changes). Namespaces that cannot be entered add
+// an error.
+std::vector<Connection> collect_sockets(const std::vector<ProcessInfo>& processes,
+                                        const SocketQuery& query,
+                                        std::vector<CollectorError>& errors);
 
 // Fills Connection::pid for the connections `wanted` selects, by one walk of
 // /proc/PID/fd over the processes that share each connection's namespace.
