@@ -12,43 +12,6 @@
 namespace hostward::itest {
 namespace {
 
-class Netns {
- public:
-  Netns()
-      : name_("hwtest-pool-" + std::to_string(getpid())), veth_("hwv" + std::to_string(getpid())) {}
-  bool create() {
-    cleanup();
-    const std::vector<std::vector<std::string>> steps = {
-        {"ip", "netns", "add", name_},
-        {"ip", "link", "add", veth_ + "a", "type", "veth", "peer", "name", veth_ + "b"},
-        {"ip", "link", "set", veth_ + "b", "netns", name_},
-        {"ip", "addr", "add", "198.51.100.1/24", "dev", veth_ + "a"},
-        {"ip", "link", "set", veth_ + "a", "up"},
-        {"ip", "netns", "exec", name_, "ip", "addr", "add", "198.51.100.2/24", "dev", veth_ + "b"},
-        {"ip", "netns", "exec", name_, "ip", "link", "set", veth_ + "b", "up"},
-        {"ip", "netns", "exec", name_, "ip", "link", "set", "lo", "up"},
-    };
-    for (const auto& s : steps) {
-      const auto r = run_command(s);
-      if (r.exit_code != 0) {
-        error_ = s[0] + " " + s[1] + " " + s[2] + ": " + r.err;
-        return false;
-      }
-    }
-    return true;
-  }
-  void cleanup() {
-    run_command({"ip", "netns", "del", name_});
-    run_command({"ip", "link", "del", veth_ + "a"});
-  }
-  ~Netns() { cleanup(); }
-  const std::string& name() const { return name_; }
-  const std::string& error() const { return error_; }
-
- private:
-  std::string name_, veth_, error_;
-};
-
 const char* kServer =
     "import socket,sys,time\n"
     "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"

@@ -133,6 +133,38 @@ TempDir::~TempDir() {
   fs::remove_all(path_, ec);
 }
 
+Netns::Netns()
+    : name_("hwtest-ns-" + std::to_string(getpid())), veth_("hwv" + std::to_string(getpid())) {}
+
+bool Netns::create() {
+  cleanup();
+  const std::vector<std::vector<std::string>> steps = {
+      {"ip", "netns", "add", name_},
+      {"ip", "link", "add", veth_ + "a", "type", "veth", "peer", "name", veth_ + "b"},
+      {"ip", "link", "set", veth_ + "b", "netns", name_},
+      {"ip", "addr", "add", "198.51.100.1/24", "dev", veth_ + "a"},
+      {"ip", "link", "set", veth_ + "a", "up"},
+      {"ip", "netns", "exec", name_, "ip", "addr", "add", "198.51.100.2/24", "dev", veth_ + "b"},
+      {"ip", "netns", "exec", name_, "ip", "link", "set", veth_ + "b", "up"},
+      {"ip", "netns", "exec", name_, "ip", "link", "set", "lo", "up"},
+  };
+  for (const auto& s : steps) {
+    const auto r = run_command(s);
+    if (r.exit_code != 0) {
+      error_ = s[0] + " " + s[1] + " " + s[2] + ": " + r.err;
+      return false;
+    }
+  }
+  return true;
+}
+
+void Netns::cleanup() {
+  run_command({"ip", "netns", "del", name_});
+  run_command({"ip", "link", "del", veth_ + "a"});
+}
+
+Netns::~Netns() { cleanup(); }
+
 bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {

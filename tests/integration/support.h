@@ -56,6 +56,21 @@ class TempDir {
   std::string path_;
 };
 
+// A network namespace with a veth pair: 198.51.100.1/24 on our side,
+// 198.51.100.2/24 inside. Deleted (with the veth) by the destructor.
+class Netns {
+ public:
+  Netns();
+  ~Netns();
+  bool create();
+  void cleanup();
+  const std::string& name() const { return name_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string name_, veth_, error_;
+};
+
 bool wait_until(const std::function<bool()>& done,
                 std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
