@@ -82,7 +82,7 @@ bool use_color(const HostOptions& o) {
   return want_color(STDOUT_FILENO);
 }
 
-host::Snapshot obtain_snapshot(const HostOptions& o, bool need_processes) {
+host::Snapshot obtain_snapshot(const HostOptions& o, const Config& config, bool need_processes) {
   host::Snapshot snap;
   if (!o.from.empty()) {
     std::ifstream in(o.from);
@@ -99,7 +99,6 @@ host::Snapshot obtain_snapshot(const HostOptions& o, bool need_processes) {
   } else {
     host::CollectOptions co;
     co.sample_ms = o.sample_ms;
-    const Config config = load_config_for(o);
     co.owner_ports.insert(config.hunt.miner_pool_ports.begin(), config.hunt.miner_pool_ports.end());
     snap = host::collect_snapshot(co);
   }

@@ -18,7 +18,7 @@ const RuleCatalog& catalog();
 Config load_config_for(const HostOptions& o);
 
 // Takes the snapshot live, or reads it from --from; writes it to --save-snapshot.
-host::Snapshot obtain_snapshot(const HostOptions& o, bool need_processes);
+host::Snapshot obtain_snapshot(const HostOptions& o, const Config& config, bool need_processes);
 
 // Runs the rules of the selected areas and groups incidents.
 Report evaluate(const host::Snapshot& snap, const HostOptions& o, const Config& config);

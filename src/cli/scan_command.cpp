@@ -24,7 +24,7 @@ void add_scan_command(CLI::App& app, int& exit_code) {
     // Collect only what the selected areas look at (today: the process table).
     const bool want_process = opts->only.empty() || std::find(opts->only.begin(), opts->only.end(),
                                                               "process") != opts->only.end();
-    const auto snap = obtain_snapshot(*opts, want_process);
+    const auto snap = obtain_snapshot(*opts, config, want_process);
     Report report = evaluate(snap, *opts, config);
     report.host.duration_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)

@@ -17,8 +17,4 @@ std::optional<Severity> parse_severity(std::string_view text) {
   return std::nullopt;
 }
 
-Severity raise(Severity s) {
-  return s == Severity::critical ? s : static_cast<Severity>(static_cast<int>(s) + 1);
-}
-
 }  // namespace hostward

@@ -9,6 +9,5 @@ enum class Severity { info = 0, low, medium, high, critical };
 
 std::string_view to_string(Severity s);
 std::optional<Severity> parse_severity(std::string_view text);
-Severity raise(Severity s);
 
 }  // namespace hostward

@@ -18,11 +18,6 @@ TEST(Severity, ParsesEveryNameAndRejectsOthers) {
   EXPECT_FALSE(parse_severity(""));
 }
 
-TEST(Severity, RaiseStopsAtCritical) {
-  EXPECT_EQ(raise(Severity::medium), Severity::high);
-  EXPECT_EQ(raise(Severity::critical), Severity::critical);
-}
-
 TEST(RuleCatalog, RejectsDuplicatesAndUnknownAreas) {
   RuleCatalog c;
   c.add({"process.example", Severity::high, {}, "t", "r", "f"});
