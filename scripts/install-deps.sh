@@ -7,8 +7,10 @@ packages=(
   # build
   g++ cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format
   libcli11-dev nlohmann-json3-dev libfmt-dev libyaml-cpp-dev libssl-dev libmnl-dev
+  libcurl4-openssl-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev postgresql procps psmisc iproute2 hyperfine
+  iptables nftables
   python3 gcc git
 )
 

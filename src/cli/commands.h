@@ -16,11 +16,19 @@ struct HostOptions {
   std::string save_snapshot;
   std::string color = "auto";
   bool wide = false;
+  std::string docker_socket = "/var/run/docker.sock";
+};
+
+// Which parts of the host a command looks at; decides what is collected.
+struct Areas {
+  bool process = false;
+  bool network = false;
 };
 
 // Each returns the process exit code (0, 1 or 2, as in docs/exit-codes).
 void add_scan_command(CLI::App& app, int& exit_code);
 void add_ps_command(CLI::App& app, int& exit_code);
 void add_rules_command(CLI::App& app, int& exit_code);
+void add_exposure_command(CLI::App& app, int& exit_code);
 
 }  // namespace hostward::cli

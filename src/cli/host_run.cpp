@@ -13,6 +13,7 @@
 
 #include "core/terminal.h"
 #include "core/time_format.h"
+#include "exposure/network_rules.h"
 #include "host/collect.h"
 #include "hunt/hunt.h"
 
@@ -48,6 +49,7 @@ const RuleCatalog& catalog() {
   static const RuleCatalog c = [] {
     RuleCatalog cat;
     hunt::register_rules(cat);
+    exposure::register_rules(cat);
     return cat;
   }();
   return c;
@@ -82,7 +84,14 @@ bool use_color(const HostOptions& o) {
   return want_color(STDOUT_FILENO);
 }
 
-host::Snapshot obtain_snapshot(const HostOptions& o, const Config& config, bool need_processes) {
+Areas selected_areas(const HostOptions& o) {
+  const auto has = [&o](const char* area) {
+    return o.only.empty() || std::find(o.only.begin(), o.only.end(), area) != o.only.end();
+  };
+  return {has("process"), has("network")};
+}
+
+host::Snapshot obtain_snapshot(const HostOptions& o, const Config& config, const Areas& areas) {
   host::Snapshot snap;
   if (!o.from.empty()) {
     std::ifstream in(o.from);
@@ -94,11 +103,17 @@ host::Snapshot obtain_snapshot(const HostOptions& o, const Config& config, bool 
     } catch (const std::runtime_error& e) {
       throw UsageError(o.from + ": " + e.what());
     }
-  } else if (!need_processes) {
+    if (areas.network && !snap.network_collected)
+      snap.errors.push_back({"network", o.from + " holds no listeners, firewall or Docker facts "
+                                                 "(saved without the network area)"});
+  } else if (!areas.process && !areas.network) {
     host::fill_host_facts(snap);
   } else {
     host::CollectOptions co;
-    co.sample_ms = o.sample_ms;
+    co.sample_ms = areas.process ? o.sample_ms : 0;
+    co.probe_hidden = areas.process;
+    co.network = areas.network;
+    co.docker_socket = o.docker_socket;
     co.owner_ports.insert(config.hunt.miner_pool_ports.begin(), config.hunt.miner_pool_ports.end());
     snap = host::collect_snapshot(co);
   }
@@ -113,12 +128,17 @@ host::Snapshot obtain_snapshot(const HostOptions& o, const Config& config, bool 
 Report evaluate(const host::Snapshot& snap, const HostOptions& o, const Config& config) {
   Report report;
   report.errors = snap.errors;
-  const bool want_process =
-      o.only.empty() || std::find(o.only.begin(), o.only.end(), "process") != o.only.end();
-  if (want_process) {
-    report.findings = hunt::run_rules(snap, config.hunt);
-    report.incidents = hunt::group_incidents(snap, report.findings);
+  const Areas areas = selected_areas(o);
+  if (areas.process) report.findings = hunt::run_rules(snap, config.hunt);
+  if (areas.network && snap.network_collected) {
+    const auto setup = exposure::firewall_setup(snap);
+    for (const auto& e : setup.errors) report.errors.push_back({"firewall", e});
+    const auto rows = exposure::exposure_rows(snap, setup);
+    auto network = exposure::run_rules(snap, config, setup, rows);
+    report.findings.insert(report.findings.end(), std::make_move_iterator(network.begin()),
+                           std::make_move_iterator(network.end()));
   }
+  report.incidents = hunt::group_incidents(snap, report.findings);
   report.host.hostname = snap.hostname;
   report.host.kernel = snap.kernel;
   report.host.started_at = rfc3339_utc(snap.taken_at);

@@ -18,7 +18,10 @@ const RuleCatalog& catalog();
 Config load_config_for(const HostOptions& o);
 
 // Takes the snapshot live, or reads it from --from; writes it to --save-snapshot.
-host::Snapshot obtain_snapshot(const HostOptions& o, const Config& config, bool need_processes);
+host::Snapshot obtain_snapshot(const HostOptions& o, const Config& config, const Areas& areas);
+
+// The areas --only selects (all when it is empty).
+Areas selected_areas(const HostOptions& o);
 
 // Runs the rules of the selected areas and groups incidents.
 Report evaluate(const host::Snapshot& snap, const HostOptions& o, const Config& config);

@@ -29,7 +29,7 @@ void add_ps_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--wide,-w", opts->wide, "Do not cut lines to the terminal's width");
   cmd->callback([opts, &exit_code] {
     const Config config = load_config_for(*opts);
-    const auto snap = obtain_snapshot(*opts, config, true);
+    const auto snap = obtain_snapshot(*opts, config, Areas{true, false});
     Report report = evaluate(snap, *opts, config);
     if (opts->format == "json") {
       nlohmann::json j = host::snapshot_to_json(snap);

@@ -11,6 +11,7 @@ void add_scan_command(CLI::App& app, int& exit_code) {
   auto opts = std::make_shared<HostOptions>();
   CLI::App* cmd = app.add_subcommand("scan", "Look at this host now: processes, miners, intruders");
   add_common_options(*cmd, *opts);
+  cmd->add_option("--docker-socket", opts->docker_socket, "The Docker Engine API's unix socket");
   cmd->add_option("--fail-on", opts->fail_on,
                   "Exit 1 when anything is at or above this severity (info..critical)")
       ->check(CLI::IsMember({"info", "low", "medium", "high", "critical"}));
@@ -21,10 +22,8 @@ void add_scan_command(CLI::App& app, int& exit_code) {
   cmd->callback([opts, &exit_code] {
     const auto t0 = std::chrono::steady_clock::now();
     const Config config = load_config_for(*opts);
-    // Collect only what the selected areas look at (today: the process table).
-    const bool want_process = opts->only.empty() || std::find(opts->only.begin(), opts->only.end(),
-                                                              "process") != opts->only.end();
-    const auto snap = obtain_snapshot(*opts, config, want_process);
+    // Collect only what the selected areas look at.
+    const auto snap = obtain_snapshot(*opts, config, selected_areas(*opts));
     Report report = evaluate(snap, *opts, config);
     report.host.duration_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)

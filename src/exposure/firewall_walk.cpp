@@ -158,7 +158,9 @@ class Walk {
       if (f == Flow::stop) return finish();
       if (f == Flow::drop) return decided(Outcome::dropped, std::string("dropped in ") + chain);
     }
-    return decided(Outcome::accepted, std::string("accepted in ") + chain);
+    return decided(Outcome::accepted, out_.path.empty()
+                                          ? std::string("no firewall rule stands in the way")
+                                          : std::string("accepted in ") + chain);
   }
 
  private:

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -218,13 +219,26 @@ Snapshot collect_snapshot(const CollectOptions& options) {
       snap.errors.push_back({"hidden-processes", e.what()});
     }
   }
-  if (options.connections) {
-    snap.connections =
-        collect_sockets(snap.processes, {kTcpEstablished | kTcpSynSent, false}, snap.errors);
+  if (options.connections || options.network) {
+    SocketQuery query{kTcpEstablished | kTcpSynSent, false};
+    if (options.network) {
+      query.tcp_states |= kTcpListen;
+      query.udp = true;
+    }
+    snap.connections = collect_sockets(snap.processes, query, snap.errors);
     resolve_owners(snap.connections, snap.processes, [&](const Connection& c) {
-      return options.owner_ports.count(c.remote_port) > 0;
+      return c.state == "listen" || c.state == "unconnected" ||
+             options.owner_ports.count(c.remote_port) > 0;
     });
-    snap.local_addresses = local_addresses();
+    snap.interfaces = list_interfaces(snap.errors);
+    snap.local_addresses = addresses_of(snap.interfaces);
+    struct stat st {};
+    if (::stat((options.proc_root + "/self/ns/net").c_str(), &st) == 0) snap.host_netns = st.st_ino;
+  }
+  if (options.network) {
+    snap.network_collected = true;
+    snap.firewall = collect_firewall(options.proc_root, snap.errors);
+    snap.docker = collect_docker(options.docker_socket, options.docker_daemon_json, snap.errors);
   }
   return snap;
 }

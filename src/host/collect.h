@@ -11,6 +11,9 @@ struct CollectOptions {
   bool probe_hidden = true;   // look for PIDs missing from the /proc listing
   bool connections = true;    // established TCP in every network namespace
   std::set<int> owner_ports;  // resolve the owning process of connections to these remote ports
+  bool network = false;       // listeners (TCP and UDP) with owners, firewall, Docker
+  std::string docker_socket = "/var/run/docker.sock";
+  std::string docker_daemon_json = "/etc/docker/daemon.json";
   std::string proc_root = "/proc";
   std::string passwd_path = "/etc/passwd";
 };

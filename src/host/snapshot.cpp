@@ -27,12 +27,25 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProcessInfo, pid, ppid, pgrp, se
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(UnlistedPid, pid, tgid, comm, how)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Connection, netns, proto, state, local_addr,
                                                 local_port, remote_addr, remote_port, inode, uid,
-                                                pid)
+                                                pid, v6only)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(InterfaceInfo, name, loopback, addresses)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IptablesText, read, text, error)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(FirewallDump, v4, v6, nft_read, nft_json, nft_error,
+                                                forwarding_v4, forwarding_v6)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DockerPort, host_ip, host_port, container_port,
+                                                proto)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DockerContainer, id, name, image, status, pid,
+                                                privileged, network_mode, ip_addresses, ports,
+                                                auth_env, docker_socket_mounted)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DockerFacts, reachable, socket, api_version,
+                                                engine_version, containers, daemon_tlsverify,
+                                                daemon_hosts)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ClockFacts, boot_time, ticks_per_second, page_kb,
                                                 uptime_s)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Snapshot, hostname, kernel, taken_at, self_pid,
                                                 sample_ms, clock, processes, unlisted, connections,
-                                                local_addresses, errors)
+                                                local_addresses, host_netns, network_collected,
+                                                interfaces, firewall, docker, errors)
 
 nlohmann::json snapshot_to_json(const Snapshot& s) {
   nlohmann::json j = s;

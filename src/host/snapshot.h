@@ -4,6 +4,9 @@
 #include <vector>
 
 #include "core/finding.h"
+#include "host/docker.h"
+#include "host/firewall_dump.h"
+#include "host/interfaces.h"
 #include "host/proc_reader.h"
 #include "host/process.h"
 #include "host/sockets.h"
@@ -23,6 +26,11 @@ struct Snapshot {
   std::vector<UnlistedPid> unlisted;
   std::vector<Connection> connections;
   std::vector<std::string> local_addresses;
+  uint64_t host_netns = 0;         // the network namespace the snapshot was taken in
+  bool network_collected = false;  // listeners, interfaces, firewall and Docker were read
+  std::vector<InterfaceInfo> interfaces;
+  FirewallDump firewall;
+  DockerFacts docker;
   std::vector<CollectorError> errors;
 };
 

@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <ifaddrs.h>
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
@@ -37,6 +36,12 @@ std::string addr_text(int family, const uint32_t* words) {
   return buf;
 }
 
+int on_diag_attribute(const struct nlattr* attr, void* data) {
+  if (mnl_attr_get_type(attr) == INET_DIAG_SKV6ONLY && mnl_attr_validate(attr, MNL_TYPE_U8) >= 0)
+    static_cast<Connection*>(data)->v6only = mnl_attr_get_u8(attr) != 0;
+  return MNL_CB_OK;
+}
+
 int on_diag_message(const struct nlmsghdr* nlh, void* data) {
   auto* ctx = static_cast<DumpContext*>(data);
   if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct inet_diag_msg)) return MNL_CB_OK;
@@ -55,6 +60,10 @@ int on_diag_message(const struct nlmsghdr* nlh, void* data) {
   c.remote_port = ntohs(msg->id.idiag_dport);
   c.inode = msg->idiag_inode;
   c.uid = msg->idiag_uid;
+  if (ctx->family == AF_INET6) {
+    // A socket on [::] takes IPv4 too unless it is v6-only.
+    mnl_attr_parse(nlh, sizeof(*msg), on_diag_attribute, &c);
+  }
   ctx->out->push_back(std::move(c));
   return MNL_CB_OK;
 }
@@ -204,27 +213,6 @@ void resolve_owners_of(std::vector<Connection*>& conns, const std::vector<Proces
       }
     }
   }
-}
-
-std::vector<std::string> local_addresses() {
-  std::vector<std::string> out;
-  struct ifaddrs* list = nullptr;
-  if (getifaddrs(&list) != 0) return out;
-  for (auto* a = list; a != nullptr; a = a->ifa_next) {
-    if (a->ifa_addr == nullptr) continue;
-    char buf[INET6_ADDRSTRLEN] = {};
-    if (a->ifa_addr->sa_family == AF_INET) {
-      inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr, buf, sizeof buf);
-    } else if (a->ifa_addr->sa_family == AF_INET6) {
-      inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(a->ifa_addr)->sin6_addr, buf,
-                sizeof buf);
-    } else {
-      continue;
-    }
-    out.emplace_back(buf);
-  }
-  freeifaddrs(list);
-  return out;
 }
 
 }  // namespace hostward::host

@@ -18,7 +18,8 @@ struct Connection {
   int remote_port = 0;
   uint64_t inode = 0;
   uint32_t uid = 0;
-  int pid = 0;  // owner, 0 when not resolved
+  int pid = 0;          // owner, 0 when not resolved
+  bool v6only = false;  // IPv6 only; false on [::] means IPv4 is taken too
 };
 
 // Linux TCP state numbers as bits for idiag_states.
@@ -59,8 +60,5 @@ void resolve_owners(std::vector<Connection>& conns, const std::vector<ProcessInf
   }
   if (!selected.empty()) resolve_owners_of(selected, processes);
 }
-
-// Addresses of this host's interfaces (its own network namespace).
-std::vector<std::string> local_addresses();
 
 }  // namespace hostward::host
