@@ -150,7 +150,15 @@ std::vector<Connection> collect_sockets(const std::vector<ProcessInfo>& processe
     if (namespaces.empty()) namespaces[own_ino].push_back(getpid());
     for (const auto& [netns, pids] : namespaces) {
       std::string error;
-      if (netns != own_ino) {
+      if (netns == own_ino) {
+        // An earlier namespace may still be entered: come back first.
+        if (own.valid() && setns(own.get(), CLONE_NEWNET) != 0) {
+          thread_errors.push_back({"sockets", std::string("cannot return to our own network "
+                                                          "namespace: ") +
+                                                  std::strerror(errno)});
+          continue;
+        }
+      } else {
         bool entered = false;
         int last_errno = ESRCH;
         for (int pid : pids) {
