@@ -70,9 +70,13 @@ int main(int argc, char** argv) {
   int err = 0;
   socklen_t elen = sizeof err;
   getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen);
-  if (err == 0) printf("open\n");
-  else if (err == ECONNREFUSED) printf("refused\n");
-  else if (err == EHOSTUNREACH || err == ENETUNREACH) printf("unreachable\n");
-  else printf("error: %s\n", strerror(err));
+  if (err == 0)
+    printf("open\n");
+  else if (err == ECONNREFUSED)
+    printf("refused\n");
+  else if (err == EHOSTUNREACH || err == ENETUNREACH)
+    printf("unreachable\n");
+  else
+    printf("error: %s\n", strerror(err));
   return 0;
 }
