@@ -1,3 +1,4 @@
+#include <chrono>
 #include <iostream>
 
 #include "cli/host_run.h"
@@ -21,11 +22,15 @@ void add_exposure_command(CLI::App& app, int& exit_code) {
                   "Exit 1 when a finding is at or above this severity (info..critical)")
       ->check(CLI::IsMember({"info", "low", "medium", "high", "critical"}));
   cmd->callback([opts, &exit_code] {
+    const auto t0 = std::chrono::steady_clock::now();
     const Config config = load_config_for(*opts);
     const auto snap = obtain_snapshot(*opts, config, Areas{false, true});
     Report report = evaluate(snap, *opts, config);
     const auto setup = exposure::firewall_setup(snap);
     const auto rows = exposure::exposure_rows(snap, setup);
+    report.host.duration_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
     if (opts->format == "json") {
       nlohmann::json j = nlohmann::json::parse(write_json(report));
       nlohmann::json list = nlohmann::json::array();

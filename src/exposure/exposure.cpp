@@ -34,7 +34,7 @@ std::string container_label(const host::DockerContainer& c) {
 class RowBuilder {
  public:
   RowBuilder(const host::Snapshot& snap, const FirewallSetup& setup)
-      : snap_(snap), setup_(setup), v4_(setup.v4, setup.host), v6_(setup.v6, setup.host) {
+      : snap_(snap), v4_(setup.v4, setup.host), v6_(setup.v6, setup.host) {
     for (const auto& p : snap.processes) by_pid_[p.pid] = &p;
     for (const auto& c : snap.docker.containers) by_container_id_[c.id] = &c;
   }
@@ -158,7 +158,6 @@ class RowBuilder {
   }
 
   const host::Snapshot& snap_;
-  const FirewallSetup& setup_;
   FirewallEngine v4_;
   FirewallEngine v6_;
   std::map<int, const host::ProcessInfo*> by_pid_;

@@ -26,6 +26,9 @@ namespace {
 
 constexpr int kMaxDepth = 64;     // nested jumps before we call it a loop
 constexpr int kMaxBranches = 64;  // undecidable matches tried both ways, in total
+// Rules looked at in one walk: chains that jump to each other many times over
+// could otherwise take exponential time.
+constexpr long kMaxSteps = 200000;
 
 // Targets that let the packet go on unchanged.
 bool passes_through(const std::string& t) {
@@ -199,6 +202,9 @@ class Walk {
     const auto it = t.rules.find(chain);
     if (it == t.rules.end()) return Flow::next;
     for (const host::FirewallRule* r : it->second) {
+      if (++steps_ > kMaxSteps)
+        return stop_unknown(nullptr,
+                            "more than 200000 rule visits: the chains jump around too much");
       const Tri m = matches(*r);
       if (m == Tri::unknown) return Flow::stop;
       if (m == Tri::no) continue;
@@ -302,6 +308,7 @@ class Walk {
   Packet p_;
   const Forced& forced_;
   Outcome out_;
+  long steps_ = 0;
 };
 
 std::string endpoint(const IpAddress& a, int port) {
