@@ -44,10 +44,12 @@ TEST(Cli, RulesListsTheCatalog) {
     EXPECT_FALSE(rule["rationale"].get<std::string>().empty());
   }
   EXPECT_EQ(ids,
-            (std::set<std::string>{"process.database-spawned-child", "process.deleted-executable",
-                                   "process.hidden", "process.high-cpu", "process.masquerade",
-                                   "process.memfd-executable", "process.miner-indicators",
-                                   "process.world-writable-executable"}));
+            (std::set<std::string>{
+                "process.database-spawned-child", "process.deleted-executable", "process.hidden",
+                "process.high-cpu", "process.masquerade", "process.memfd-executable",
+                "process.miner-indicators", "process.world-writable-executable",
+                "network.exposed-service", "network.docker-api-exposed",
+                "network.firewall-bypassed-by-docker", "network.miner-connection"}));
   const auto text = run_hostward({"rules"});
   EXPECT_NE(text.out.find("process.memfd-executable             critical  T1620,T1027"),
             std::string::npos)

@@ -143,6 +143,8 @@ struct BadMode {
   const char* message;
 };
 
+void PrintTo(const BadMode& m, std::ostream* os) { *os << m.mode; }
+
 class DockerApiBadReply : public DockerApi, public ::testing::WithParamInterface<BadMode> {};
 
 TEST_P(DockerApiBadReply, GivesAnErrorEntry) {
