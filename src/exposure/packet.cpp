@@ -21,8 +21,11 @@ std::string HostView::route_interface(const IpAddress& a) const {
 const IpAddress* HostView::address_of(const std::string& name, int family) const {
   for (const auto& i : interfaces) {
     if (i.name != name) continue;
-    for (const auto& a : i.addresses)
-      if (a.family == family) return &a;
+    for (const auto& a : i.addresses) {
+      // Link-local addresses are not reachable from beyond the link.
+      const bool link_local = a.family == 6 && a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;
+      if (a.family == family && !link_local) return &a;
+    }
   }
   return nullptr;
 }

@@ -37,14 +37,22 @@ int incident_root(const ProcessIndex& index, const std::set<int>& flagged, int p
 
 std::vector<Incident> group_incidents(const host::Snapshot& snap, std::vector<Finding>& findings) {
   const ProcessIndex index(snap.processes);
+  // A listener is a way in, not something happening: exposure findings stay
+  // out of incidents (a miner's pool connection, subject "connection", joins).
+  const auto is_listener = [](const Finding& f) {
+    return f.subject.value("kind", "") == "listener";
+  };
+  std::vector<Finding> process_side;
+  for (const auto& f : findings)
+    if (!is_listener(f)) process_side.push_back(f);
   std::set<int> flagged;
-  for (int pid : pids_with_findings(findings)) {
+  for (int pid : pids_with_findings(process_side)) {
     if (index.find(pid)) flagged.insert(pid);
   }
   std::map<int, std::vector<size_t>> by_root;
   for (size_t i = 0; i < findings.size(); ++i) {
     const auto& f = findings[i];
-    if (!f.subject.contains("pid")) continue;
+    if (!f.subject.contains("pid") || is_listener(f)) continue;
     const int pid = f.subject["pid"].get<int>();
     if (!flagged.count(pid)) continue;
     by_root[incident_root(index, flagged, pid)].push_back(i);

@@ -93,5 +93,27 @@ TEST(Incidents, CyclesInHandMadeSnapshotsDoNotHang) {
   EXPECT_NE(hunt::render_process_tree(s, findings, {}).find("/tmp/b"), std::string::npos);
 }
 
+TEST(Incidents, ListenerFindingsStayOutButPoolConnectionsJoin) {
+  const auto s = snapshot({proc(700, 1, "docker-proxy", "/usr/bin/docker-proxy"),
+                           proc(800, 1, "sshd", "/usr/sbin/sshd")});
+  Finding exposed, bypass, pool, cpu;
+  exposed.rule = "network.exposed-service";
+  exposed.severity = Severity::critical;
+  exposed.subject = {{"kind", "listener"}, {"pid", 700}, {"port", 5432}};
+  bypass = exposed;
+  bypass.rule = "network.firewall-bypassed-by-docker";
+  bypass.severity = Severity::high;
+  std::vector<Finding> findings = {exposed, bypass};
+  EXPECT_TRUE(hunt::group_incidents(s, findings).empty());
+  pool.rule = "network.miner-connection";
+  pool.severity = Severity::critical;
+  pool.subject = {{"kind", "connection"}, {"pid", 800}};
+  cpu.rule = "process.high-cpu";
+  cpu.severity = Severity::high;
+  cpu.subject = {{"kind", "process"}, {"pid", 800}};
+  findings = {pool, cpu};
+  ASSERT_EQ(hunt::group_incidents(s, findings).size(), 1u);
+}
+
 }  // namespace
 }  // namespace hostward::testing
