@@ -45,6 +45,25 @@ Config parse_config(const std::string& yaml_text) {
       read_scalar(hunt, "high_cpu_percent", h.high_cpu_percent);
       read_scalar(hunt, "high_cpu_min_age_s", h.high_cpu_min_age_s);
     }
+    if (const YAML::Node network = root["network"]) {
+      if (!network.IsMap()) throw std::runtime_error("config: network must be a mapping");
+      read_list(network, "expected_listeners", config.network.expected_listeners);
+      for (const auto& e : config.network.expected_listeners) {
+        const auto slash = e.rfind('/');
+        const auto colon = e.rfind(':', slash);
+        const std::string port = e.substr(
+            colon == std::string::npos ? 0 : colon + 1,
+            slash == std::string::npos ? std::string::npos
+                                       : slash - (colon == std::string::npos ? 0 : colon + 1));
+        const std::string proto = slash == std::string::npos ? "" : e.substr(slash + 1);
+        if (port.empty() || port.size() > 5 ||
+            port.find_first_not_of("0123456789") != std::string::npos ||
+            (proto != "tcp" && proto != "udp"))
+          throw std::runtime_error(
+              "config: network.expected_listeners: \"" + e +
+              "\" is not PORT/PROTO or PROGRAM:PORT/PROTO (e.g. nginx:443/tcp)");
+      }
+    }
   } catch (const YAML::Exception& e) {
     throw std::runtime_error(std::string("config: ") + e.what());
   }
@@ -64,6 +83,18 @@ Config load_config(const std::string& path, bool required) {
   } catch (const std::runtime_error& e) {
     throw std::runtime_error(path + ": " + e.what());
   }
+}
+
+bool listener_expected(const std::string& entry, const std::string& program, int port,
+                       const std::string& proto) {
+  const auto slash = entry.rfind('/');
+  if (slash == std::string::npos || entry.substr(slash + 1) != proto) return false;
+  const auto colon = entry.rfind(':', slash);
+  const std::string port_text = colon == std::string::npos
+                                    ? entry.substr(0, slash)
+                                    : entry.substr(colon + 1, slash - colon - 1);
+  if (port_text != std::to_string(port)) return false;
+  return colon == std::string::npos || glob_match(entry.substr(0, colon), program);
 }
 
 bool glob_match(const std::string& pattern, const std::string& text) {

@@ -26,8 +26,21 @@ struct HuntConfig {
                                        7777, 9999, 10343, 14433, 14444, 45560, 45700};
 };
 
+struct NetworkConfig {
+  // Listeners meant to be reachable, silenced in network.exposed-service:
+  // "PORT/PROTO" ("443/tcp") or "PROGRAM:PORT/PROTO" ("nginx:80/tcp"), PROGRAM
+  // a glob over the listening program's name (for a Docker publish, the
+  // program inside the container, else the container's name).
+  std::vector<std::string> expected_listeners = {};
+};
+
+// Whether `entry` (as in NetworkConfig::expected_listeners) covers a listener.
+bool listener_expected(const std::string& entry, const std::string& program, int port,
+                       const std::string& proto);
+
 struct Config {
   HuntConfig hunt;
+  NetworkConfig network;
 };
 
 // Parses YAML text; throws std::runtime_error with a message naming the key on bad input.

@@ -1,5 +1,8 @@
 #include <curl/curl.h>
+#include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <mutex>
 #include <stdexcept>
@@ -81,6 +84,13 @@ DockerFacts collect_docker(const std::string& socket_path, const std::string& da
     } catch (const std::exception& e) {
       errors.push_back({"docker", daemon_json + ": " + e.what()});
     }
+  }
+  struct stat st {};
+  const bool found = ::stat(socket_path.c_str(), &st) == 0;
+  if (!found || !S_ISSOCK(st.st_mode)) {
+    const std::string why = !found ? std::strerror(errno) : "not a socket";
+    errors.push_back({"docker", "no Docker engine at " + socket_path + " (" + why + ")"});
+    return facts;
   }
   try {
     DockerClient client(socket_path);

@@ -241,3 +241,31 @@ TEST(NftRuleset, ForeignChainsWithRulesOrDropPolicy) {
 
 }  // namespace
 }  // namespace hostward::exposure
+
+namespace hostward::exposure {
+namespace {
+
+TEST(ExposedService, ExpectedListenersAreSilent) {
+  auto s = base_snapshot();
+  add_process(s, 11, "nginx");
+  add_listener(s, 11, "0.0.0.0", 443);
+  add_process(s, 12, "postgres");
+  add_listener(s, 12, "0.0.0.0", 5432);
+  add_process(s, 13, "mystery");
+  add_listener(s, 13, "0.0.0.0", 8080);
+  Config config = parse_config(
+      "network:\n  expected_listeners: [\"443/tcp\", \"postgres:5432/udp\", \"ngin*:8080/tcp\"]\n");
+  const auto setup = firewall_setup(s);
+  const auto rows = exposure_rows(s, setup);
+  std::vector<int> ports;
+  for (const auto& f : run_rules(s, config, setup, rows))
+    if (f.rule == "network.exposed-service") ports.push_back(f.subject["port"].get<int>());
+  // 5432 is expected over UDP only, 8080 for nginx only.
+  EXPECT_EQ(ports, (std::vector<int>{5432, 8080}));
+  EXPECT_THROW(parse_config("network:\n  expected_listeners: [\"https\"]\n"), std::runtime_error);
+  EXPECT_THROW(parse_config("network:\n  expected_listeners: [\"nginx:80\"]\n"),
+               std::runtime_error);
+}
+
+}  // namespace
+}  // namespace hostward::exposure

@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "exposure/network_rules.h"
 
 namespace hostward::exposure {
@@ -65,6 +67,14 @@ void run(const NetworkContext& ctx, std::vector<Finding>& out) {
     if (r != Reach::reachable && r != Reach::unknown) continue;
     // Unconnected UDP on a port no service is known by is a client's socket.
     if (row.proto == "udp" && row.service.cls == ServiceClass::unknown) continue;
+    const std::string program = !row.served_by.empty() ? row.served_by
+                                : !row.process.empty() ? row.process
+                                                       : row.container;
+    if (std::any_of(ctx.config.network.expected_listeners.begin(),
+                    ctx.config.network.expected_listeners.end(), [&](const std::string& e) {
+                      return listener_expected(e, program, row.port, row.proto);
+                    }))
+      continue;
     Severity sev = class_severity(row.service.cls);
     const std::string auth = open_auth(row.auth_env);
     if (!auth.empty()) sev = Severity::critical;
