@@ -135,10 +135,14 @@ class RowBuilder {
       row.verdict.reason = "cannot read the bound address " + row.address;
       return;
     }
-    if (is_loopback(*addr)) {
+    const bool link_local =
+        (addr->family == 4 && addr->bytes[0] == 169 && addr->bytes[1] == 254) ||
+        (addr->family == 6 && addr->bytes[0] == 0xfe && (addr->bytes[1] & 0xc0) == 0x80);
+    if (is_loopback(*addr) || link_local) {
       row.local_only = true;
       row.verdict.reach = Reach::blocked;
-      row.verdict.reason = "bound to a loopback address: other hosts cannot connect";
+      row.verdict.reason = link_local ? "bound to a link-local address: not routed beyond the link"
+                                      : "bound to a loopback address: other hosts cannot connect";
       return;
     }
     Target t;

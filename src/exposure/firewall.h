@@ -40,9 +40,13 @@ struct Firewall {
   std::string unread_reason;
   host::Ruleset rules;
   bool forwarding = false;  // net.ipv4.ip_forward / net.ipv6.conf.all.forwarding
+  bool forwarding_known = true;
   // nftables base chains outside iptables (hook, policy, rule count), which this
-  // engine does not walk: a verdict they could change is unknown.
+  // engine does not walk: filter chains could drop what iptables lets through
+  // (reachable becomes unknown); nat and route chains could also send a packet
+  // around an iptables drop (blocked becomes unknown).
   std::vector<std::string> foreign_chains;
+  std::vector<std::string> foreign_nat_chains;
 };
 
 // What is asked: a new connection to dst:port. An unspecified dst (a listener
@@ -74,10 +78,12 @@ class FirewallEngine {
   // Interfaces a packet from the internet may arrive on: not loopback, not a
   // container bridge or veth.
   std::vector<std::string> outside_interfaces() const;
+  std::vector<IpAddress> outside_addresses(int family) const;
 
   struct Index;  // the rules by table and chain (firewall_index.h)
 
  private:
+  void dedupe_sources();
   const Firewall& firewall_;
   const HostView& host_;
   std::unique_ptr<Index> index_;

@@ -99,7 +99,9 @@ int protocol_number(std::string_view p) {
 
 Tri protocol_is(std::string_view spec, const Packet& p) {
   const int want = protocol_number(spec);
-  if (want < 0) return Tri::unknown;
+  // A name from /etc/protocols we do not list (vrrp, igmp, ospf, pim): not
+  // tcp or udp, which is all our packets are.
+  if (want < 0) return Tri::no;
   if (want == 0) return Tri::yes;
   return want == protocol_number(p.proto) ? Tri::yes : Tri::no;
 }
@@ -267,6 +269,19 @@ Tri evaluate(const host::RuleOption& o, const Packet& p, const HostView& host) {
     if (n == "--rcheck" || n == "--update" || n == "--remove") return Tri::no;
     return Tri::yes;  // --name, --seconds, --hitcount, --rsource...: qualifiers of the above
   }
+  // A new source has one connection open: the one being made.
+  if (m == "connlimit") {
+    if (n == "--connlimit-above") {
+      const auto limit = number(v);
+      return limit ? yes_if(*limit < 1) : Tri::unknown;
+    }
+    if (n == "--connlimit-upto") {
+      const auto limit = number(v);
+      return limit ? yes_if(*limit >= 1) : Tri::unknown;
+    }
+    return Tri::yes;  // --connlimit-mask, --connlimit-saddr: qualifiers
+  }
+  if (m == "nfacct") return Tri::yes;
   if (m == "pkttype" && n == "--pkt-type") return yes_if(v == "unicast");
   if (m == "mark" && n == "--mark") return mark_is(v, p.mark);
   if (m == "connmark" && n == "--mark") return mark_is(v, p.ct_mark);
@@ -292,13 +307,34 @@ bool interface_matches(const std::string& pattern, const std::string& name) {
   return pattern == name;
 }
 
+namespace {
+
+bool drops(const host::FirewallRule& rule) {
+  return rule.target == "DROP" || rule.target == "REJECT";
+}
+
+// Matches whose answer depends on state we cannot see, but which only ever
+// single out particular sources when they drop: a ban list (fail2ban's or
+// CSF's ipset, `recent` hit counts) is not "the internet".
+std::optional<Tri> source_history(const host::FirewallRule& rule, const host::RuleOption& o) {
+  if (o.module == "set" && o.name == "--match-set" && o.values.size() >= 2 &&
+      o.values[1].rfind("src", 0) == 0 && !o.negated && drops(rule))
+    return Tri::no;
+  if (o.module == "recent" && (o.name == "--rcheck" || o.name == "--update") && !drops(rule))
+    return Tri::unknown;  // port knocking: an ACCEPT after a prior knock
+  return std::nullopt;
+}
+
+}  // namespace
+
 MatchResult match_rule(const host::FirewallRule& rule, const Packet& p, const HostView& host) {
   MatchResult out;
   // Modules that take no options still constrain nothing; those with options
   // are judged through them. rpfilter with no options is a plain check.
   for (const auto& o : rule.options) {
-    Tri t = evaluate(o, p, host);
-    if (t != Tri::unknown && o.negated) t = (t == Tri::yes) ? Tri::no : Tri::yes;
+    const auto history = source_history(rule, o);
+    Tri t = history ? *history : evaluate(o, p, host);
+    if (!history && t != Tri::unknown && o.negated) t = (t == Tri::yes) ? Tri::no : Tri::yes;
     // rpfilter --invert is itself a negation of the module's answer
     if (t == Tri::no) return {Tri::no, ""};
     if (t == Tri::unknown && out.result != Tri::unknown) {

@@ -39,6 +39,10 @@ std::optional<IpAddress> outside_source(int family, const std::vector<IpPrefix>&
   return family == 4 ? pick(kV4) : pick(kV6);
 }
 
+// Walks from the sources the rules single out, per listener: past this, the
+// answer is unknown rather than slow.
+constexpr size_t kMaxSourceWalks = 512;
+
 int rank(Reach r) {
   switch (r) {
     case Reach::reachable:
@@ -65,6 +69,25 @@ std::vector<std::string> FirewallEngine::outside_interfaces() const {
   return out;
 }
 
+// Addresses a packet from the internet may be sent to: the host's own, not
+// loopback or link-local, not on a container bridge (the internet cannot
+// route to those); a global address on lo or a dummy counts.
+std::vector<IpAddress> FirewallEngine::outside_addresses(int family) const {
+  std::vector<IpAddress> out;
+  for (const auto& i : host_.interfaces) {
+    if (is_container_side(i.name)) continue;
+    for (const auto& a : i.addresses) {
+      const bool link_local =
+          (a.family == 6 && a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80) ||
+          (a.family == 4 && a.bytes[0] == 169 && a.bytes[1] == 254);
+      if (a.family == family && !is_loopback(a) && !link_local &&
+          std::find(out.begin(), out.end(), a) == out.end())
+        out.push_back(a);
+    }
+  }
+  return out;
+}
+
 Verdict FirewallEngine::from_outside(const Target& target) const {
   Verdict none;
   if (!firewall_.read) {
@@ -77,40 +100,46 @@ Verdict FirewallEngine::from_outside(const Target& target) const {
     none.reason = ifaces.empty() ? "no interface besides loopback" : "no outside address to try";
     return none;
   }
+  const std::vector<IpAddress> dsts =
+      is_unspecified(target.dst) ? outside_addresses(target.family) : std::vector{target.dst};
+  if (dsts.empty()) {
+    none.reach = Reach::blocked;
+    none.reason = std::string("the host has no IPv") + (target.family == 4 ? "4" : "6") +
+                  " address the internet can reach";
+    return none;
+  }
   std::optional<Verdict> worst;
   std::vector<std::pair<IpPrefix, Verdict>> by_source;
+  size_t walks = 0;
+  bool cut_short = false;
   for (const auto& iface : ifaces) {
-    Packet p;
-    p.proto = target.proto;
-    p.dport = target.port;
-    p.in_iface = iface;
-    if (is_unspecified(target.dst)) {
-      const IpAddress* own = host_.address_of(iface, target.family);
-      if (!own) continue;  // no address of this family on it: nothing arrives for us
-      p.dst = *own;
-    } else {
-      p.dst = target.dst;
-    }
-    p.src = *outside;
-    Verdict v = walk(p);
-    if (!worst || rank(v.reach) > rank(worst->reach)) worst = std::move(v);
-    if (worst->reach == Reach::blocked) {
+    for (const auto& dst : dsts) {
+      Packet p;
+      p.proto = target.proto;
+      p.dport = target.port;
+      p.in_iface = iface;
+      p.dst = dst;
+      p.src = *outside;
+      Verdict v = walk(p);
+      if (!worst || rank(v.reach) > rank(worst->reach)) worst = std::move(v);
+      if (worst->reach != Reach::blocked) continue;
       for (const auto& prefix : index_->source_prefixes) {
         for (const IpAddress& src : {prefix.address, last_address(prefix)}) {
           if (host_.is_local(src) || is_loopback(src) || is_unspecified(src)) continue;
+          if (++walks > kMaxSourceWalks) {
+            cut_short = true;
+            break;
+          }
           p.src = src;
           by_source.emplace_back(prefix, walk(p));
         }
       }
     }
   }
-  if (!worst) {
-    none.reason = "no outside interface has an address of this family";
-    none.reach = Reach::blocked;
-    return none;
-  }
   if (worst->reach == Reach::blocked) {
+    bool some_unknown = cut_short;
     for (const auto& [prefix, v] : by_source) {
+      some_unknown |= v.reach == Reach::unknown;
       if (v.reach != Reach::reachable) continue;
       const std::string s = prefix.str();
       if (std::find(worst->allowed_from.begin(), worst->allowed_from.end(), s) ==
@@ -128,16 +157,35 @@ Verdict FirewallEngine::from_outside(const Target& target) const {
         }
       worst->reach = Reach::restricted;
       worst->reason = "reachable only from some source addresses";
+    } else if (some_unknown) {
+      worst->reach = Reach::unknown;
+      for (const auto& [prefix, v] : by_source)
+        if (v.reach == Reach::unknown) {
+          worst->unknown_rule = v.unknown_rule;
+          break;
+        }
+      worst->reason = cut_short ? "blocked from the internet at large; too many source "
+                                  "prefixes in the rules to try them all"
+                                : "blocked from the internet at large, but undecidable for "
+                                  "some source addresses the rules name";
     }
   }
-  if (!firewall_.foreign_chains.empty() &&
-      (worst->reach == Reach::reachable || worst->reach == Reach::restricted)) {
+  if (worst->reach == Reach::blocked && !firewall_.rules.errors.empty()) {
     worst->reach = Reach::unknown;
-    worst->unknown_rule = firewall_.foreign_chains.front();
-    worst->reason =
-        "iptables lets it through, but nftables has its own chain that hostward "
-        "does not walk: " +
-        firewall_.foreign_chains.front();
+    worst->reason = "blocked by the rules that could be read, but " +
+                    std::to_string(firewall_.rules.errors.size()) +
+                    " line(s) of iptables-save could not be: " + firewall_.rules.errors.front();
+  }
+  const bool can_open = !firewall_.foreign_chains.empty() &&
+                        (worst->reach == Reach::reachable || worst->reach == Reach::restricted);
+  const bool can_redirect = !firewall_.foreign_nat_chains.empty() && worst->reach == Reach::blocked;
+  if (can_open || can_redirect) {
+    const std::string& chain =
+        can_open ? firewall_.foreign_chains.front() : firewall_.foreign_nat_chains.front();
+    worst->reach = Reach::unknown;
+    worst->unknown_rule = chain;
+    worst->reason = std::string(can_open ? "iptables lets it through" : "iptables blocks it") +
+                    ", but nftables has its own chain that hostward does not walk: " + chain;
   }
   return *worst;
 }

@@ -151,6 +151,11 @@ class Walk {
     const char* chain = "INPUT";
     if (!local) {
       out_.forwarded = true;
+      if (!fw_.forwarding_known) {
+        out_.kind = Outcome::unknown;
+        out_.reason = "routed onward, and whether IP forwarding is on could not be read";
+        return finish();
+      }
       if (!fw_.forwarding)
         return decided(Outcome::dropped, "routed onward, but IP forwarding is off");
       p_.out_iface = host_.route_interface(p_.dst);
@@ -372,11 +377,14 @@ FirewallEngine::FirewallEngine(const Firewall& firewall, const HostView& host)
     for (const auto& c : table.chains) t.policies[c.name] = c.policy;
     for (const auto& r : table.rules) {
       t.rules[r.chain].push_back(&r);
+      // A plain source on a drop (a fail2ban or CSF ban) only blocks more: it
+      // cannot make anything reachable, so it needs no source of its own.
+      const bool ban = (r.target == "DROP" || r.target == "REJECT");
       for (const auto& o : r.options) {
         const bool source =
             (o.module.empty() && (o.name == "-s" || o.name == "--source")) ||
             (o.module == "conntrack" && (o.name == "--ctorigsrc" || o.name == "--ctrepldst"));
-        if (source && !o.values.empty()) {
+        if (source && !o.values.empty() && !(ban && !o.negated)) {
           std::string_view list = o.values.front();
           while (!list.empty()) {
             const auto comma = list.find(',');
@@ -395,9 +403,20 @@ FirewallEngine::FirewallEngine(const Firewall& firewall, const HostView& host)
       }
     }
   }
+  dedupe_sources();
 }
 
 FirewallEngine::~FirewallEngine() = default;
+
+void FirewallEngine::dedupe_sources() {
+  std::vector<IpPrefix> unique;
+  for (const auto& p : index_->source_prefixes)
+    if (std::none_of(unique.begin(), unique.end(), [&](const IpPrefix& u) {
+          return u.address == p.address && u.length == p.length;
+        }))
+      unique.push_back(p);
+  index_->source_prefixes = std::move(unique);
+}
 
 Verdict FirewallEngine::walk(const Packet& packet) const {
   Forced forced;

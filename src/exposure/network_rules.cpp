@@ -22,6 +22,15 @@ std::vector<Finding> run_rules(const host::Snapshot& snap, const Config& config,
   return out;
 }
 
+bool is_docker_api(const ExposureRow& row) {
+  if (row.proto != "tcp") return false;
+  const bool swarm = row.port == 2377 || row.port == 7946 || row.port == 4789;
+  const std::string& program = row.served_by.empty() ? row.process : row.served_by;
+  if (program == "dockerd" && !swarm) return true;
+  if (row.port == 2375) return true;
+  return row.port == 2376 && (program.empty() || program == "dockerd");
+}
+
 std::string endpoint_text(const ExposureRow& row) {
   const bool v6 = row.address.find(':') != std::string::npos;
   return (v6 ? "[" + row.address + "]" : row.address) + ":" + std::to_string(row.port) + "/" +

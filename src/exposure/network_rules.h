@@ -34,6 +34,10 @@ void register_rules(RuleCatalog& catalog);
 std::vector<Finding> run_rules(const host::Snapshot& snap, const Config& config,
                                const FirewallSetup& setup, const std::vector<ExposureRow>& rows);
 
+// The Docker Engine API: dockerd's own TCP listeners (not swarm's), or 2375
+// (plain HTTP by convention) whoever serves it: docker:dind, a socket proxy.
+bool is_docker_api(const ExposureRow& row);
+
 // Helpers for the rule files.
 nlohmann::json listener_subject(const ExposureRow& row);
 nlohmann::json verdict_evidence(const Verdict& v);

@@ -28,15 +28,19 @@ bool iptables_table(const std::string& family, const std::string& name) {
 
 }  // namespace
 
-std::vector<std::string> foreign_nft_chains(std::string_view nft_json, int family,
-                                            bool include_iptables_tables) {
-  const json j = json::parse(nft_json, nullptr, false);
+ForeignChains foreign_nft_chains(std::string_view nft_json, int family,
+                                 bool include_iptables_tables) {
+  const json::parser_callback_t limit_depth = [](int depth, json::parse_event_t, json&) {
+    if (depth > 64) throw std::runtime_error("nft -j: nested deeper than 64");
+    return true;
+  };
+  const json j = json::parse(nft_json, limit_depth, false);
   if (j.is_discarded() || !j.is_object()) throw std::runtime_error("nft -j: not JSON");
   const auto items = j.find("nftables");
   if (items == j.end() || !items->is_array())
     throw std::runtime_error("nft -j: no \"nftables\" list");
   struct Chain {
-    std::string hook, policy;
+    std::string hook, policy, type;
     int rules = 0;
   };
   std::map<std::string, Chain> chains;  // "family table name"
@@ -48,13 +52,14 @@ std::vector<std::string> foreign_nft_chains(std::string_view nft_json, int famil
       if (!chains.count(key)) order.push_back(key);
       chains[key].hook = str(*c, "hook");
       chains[key].policy = str(*c, "policy");
+      chains[key].type = str(*c, "type");
     } else if (auto r = item.find("rule"); r != item.end() && r->is_object()) {
       const std::string key = str(*r, "family") + " " + str(*r, "table") + " " + str(*r, "chain");
       if (!chains.count(key)) order.push_back(key);
       ++chains[key].rules;
     }
   }
-  std::vector<std::string> out;
+  ForeignChains out;
   for (const auto& key : order) {
     const Chain& c = chains[key];
     const auto sp1 = key.find(' '), sp2 = key.find(' ', sp1 + 1);
@@ -64,9 +69,11 @@ std::vector<std::string> foreign_nft_chains(std::string_view nft_json, int famil
     if (c.hook != "prerouting" && c.hook != "input" && c.hook != "forward" && c.hook != "ingress")
       continue;
     if (c.rules == 0 && c.policy != "drop") continue;
-    out.push_back(key + " (hook " + c.hook + ", policy " +
-                  (c.policy.empty() ? "accept" : c.policy) + ", " + std::to_string(c.rules) +
-                  (c.rules == 1 ? " rule)" : " rules)"));
+    const std::string text = key + " (" + (c.type.empty() ? "filter" : c.type) + ", hook " +
+                             c.hook + ", policy " + (c.policy.empty() ? "accept" : c.policy) +
+                             ", " + std::to_string(c.rules) + (c.rules == 1 ? " rule)" : " rules)");
+    if ((c.type == "nat" || c.type == "route") && c.rules > 0) out.nat.push_back(text);
+    if (c.type != "nat" || c.policy == "drop") out.filter.push_back(text);
   }
   return out;
 }

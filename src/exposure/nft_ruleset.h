@@ -12,7 +12,11 @@ namespace hostward::exposure {
 // drop, 3 rules)". With `include_iptables_tables`, the iptables-nft tables count
 // too (when iptables-save could not read them). Throws std::runtime_error on
 // JSON that is not an nft ruleset.
-std::vector<std::string> foreign_nft_chains(std::string_view nft_json, int family,
-                                            bool include_iptables_tables);
+struct ForeignChains {
+  std::vector<std::string> filter;  // could drop (filter type, or a drop policy)
+  std::vector<std::string> nat;     // could translate (nat or route type, with rules)
+};
+ForeignChains foreign_nft_chains(std::string_view nft_json, int family,
+                                 bool include_iptables_tables);
 
 }  // namespace hostward::exposure

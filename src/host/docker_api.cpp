@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <mutex>
@@ -102,7 +103,15 @@ DockerFacts collect_docker(const std::string& socket_path, const std::string& da
                                       std::to_string(kMaxContainers) + " are read"});
       ids.resize(kMaxContainers);
     }
+    // A daemon that answers slowly must not hold the scan: 20 s for all of it.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     for (const auto& id : ids) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        errors.push_back(
+            {"docker", "stopped after 20 s: " + std::to_string(facts.containers.size()) + " of " +
+                           std::to_string(ids.size()) + " containers read"});
+        break;
+      }
       try {
         facts.containers.push_back(read_container(client.get("/containers/" + id + "/json")));
       } catch (const std::exception& e) {

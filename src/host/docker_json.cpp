@@ -11,7 +11,13 @@ namespace {
 using nlohmann::json;
 
 json parse(std::string_view body, const char* what) {
-  json j = json::parse(body, nullptr, false);
+  // Real replies nest a handful of levels; 8 MiB of "[[[[" would be half a
+  // gigabyte of nodes.
+  const json::parser_callback_t limit_depth = [what](int depth, json::parse_event_t, json&) {
+    if (depth > 64) throw std::runtime_error(std::string(what) + ": nested deeper than 64");
+    return true;
+  };
+  json j = json::parse(body, limit_depth, false);
   if (j.is_discarded()) throw std::runtime_error(std::string(what) + ": not JSON");
   return j;
 }

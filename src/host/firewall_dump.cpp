@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <optional>
 
 #include "host/run_program.h"
 
@@ -10,10 +11,11 @@ namespace hostward::host {
 
 namespace {
 
-bool read_switch(const std::string& path) {
+std::optional<bool> read_switch(const std::string& path) {
   std::ifstream in(path);
   int v = 0;
-  return (in >> v) && v != 0;
+  if (!(in >> v)) return std::nullopt;
+  return v != 0;
 }
 
 IptablesText run_save(const std::string& program) {
@@ -86,8 +88,11 @@ FirewallDump collect_firewall(const std::string& proc_root, std::vector<Collecto
     errors.push_back({"firewall", d.v4.error + "; " + d.nft_error});
   else if (!d.v4.read && find_program("iptables-save").size())
     errors.push_back({"firewall", d.v4.error});
-  d.forwarding_v4 = read_switch(proc_root + "/sys/net/ipv4/ip_forward");
-  d.forwarding_v6 = read_switch(proc_root + "/sys/net/ipv6/conf/all/forwarding");
+  const auto v4 = read_switch(proc_root + "/sys/net/ipv4/ip_forward");
+  const auto v6 = read_switch(proc_root + "/sys/net/ipv6/conf/all/forwarding");
+  d.forwarding_read = v4.has_value() && v6.has_value();
+  d.forwarding_v4 = v4.value_or(false);
+  d.forwarding_v6 = v6.value_or(false);
   return d;
 }
 

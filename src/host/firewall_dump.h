@@ -23,6 +23,7 @@ struct FirewallDump {
   std::string nft_error;
   bool forwarding_v4 = false;
   bool forwarding_v6 = false;
+  bool forwarding_read = false;  // false: the switches could not be read
 };
 
 // Runs iptables-save and ip6tables-save (and the legacy variants when the

@@ -39,6 +39,16 @@ ProgramResult run_program(const std::vector<std::string>& argv, int timeout_ms, 
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+  // Nothing of ours leaks into a program run as root, whatever lacks O_CLOEXEC.
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -46,8 +56,9 @@ ProgramResult run_program(const std::vector<std::string>& argv, int timeout_ms, 
   char env1[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
   char* envp[] = {env0, env1, nullptr};
   pid_t pid = 0;
-  const int rc = posix_spawn(&pid, argv.at(0).c_str(), &actions, nullptr, args.data(), envp);
+  const int rc = posix_spawn(&pid, argv.at(0).c_str(), &actions, &attr, args.data(), envp);
   posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
   if (rc != 0) {
@@ -91,9 +102,25 @@ ProgramResult run_program(const std::vector<std::string>& argv, int timeout_ms, 
   }
   for (auto& f : fds)
     if (f.fd >= 0) ::close(f.fd);
-  if (r.timed_out) ::kill(pid, SIGKILL);
+  // A child may close its pipes and keep running: the deadline holds for its exit too.
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  bool reaped = false;
+  while (!r.timed_out) {
+    const pid_t w = ::waitpid(pid, &status, WNOHANG);
+    if (w == pid || (w < 0 && errno != EINTR)) {
+      reaped = true;  // exited, or not our child any more: never signal it
+      break;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      r.timed_out = true;
+      break;
+    }
+    ::usleep(2000);
+  }
+  if (!reaped) {
+    ::kill(pid, SIGKILL);
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
   }
   if (!r.timed_out && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
   if (r.timed_out) r.error = argv[0] + ": no answer in " + std::to_string(timeout_ms) + " ms";

@@ -159,13 +159,97 @@ COMMIT
 
 TEST(FirewallEngine, UnknownMatchThatDecidesIsUnknownWithTheRule) {
   const char* s = R"(*filter
-:INPUT ACCEPT [0:0]
--A INPUT -p tcp -m set --match-set blocklist src -j DROP
+:INPUT DROP [0:0]
+-A INPUT -p tcp -m set --match-set office dst -j ACCEPT
 COMMIT
 )";
   const auto v = tcp_any(firewall(s), docker_host(), 5432);
   EXPECT_EQ(v.reach, Reach::unknown);
-  EXPECT_EQ(v.unknown_rule, "-A INPUT -p tcp -m set --match-set blocklist src -j DROP");
+  EXPECT_EQ(v.unknown_rule, "-A INPUT -p tcp -m set --match-set office dst -j ACCEPT");
+}
+
+TEST(FirewallEngine, BanListsDoNotBlockTheInternet) {
+  // fail2ban with ipset, CSF's deny list, plain fail2ban bans: they single out
+  // attackers already seen, not a new source.
+  const char* s = R"(*filter
+:INPUT ACCEPT [0:0]
+:f2b-sshd - [0:0]
+-A INPUT -p tcp -m multiport --dports 22 -j f2b-sshd
+-A INPUT -p tcp -m set --match-set f2b-sshd src -j REJECT --reject-with icmp-port-unreachable
+-A INPUT -p tcp -m connlimit --connlimit-above 50 --connlimit-mask 32 --connlimit-saddr -j DROP
+-A f2b-sshd -s 198.51.100.23/32 -j REJECT --reject-with icmp-port-unreachable
+-A f2b-sshd -j RETURN
+COMMIT
+)";
+  const auto v = tcp_any(firewall(s), docker_host(), 22);
+  EXPECT_EQ(v.reach, Reach::reachable) << v.reason;
+}
+
+TEST(FirewallEngine, PortKnockingAcceptIsUnknown) {
+  const char* s = R"(*filter
+:INPUT DROP [0:0]
+-A INPUT -p tcp -m tcp --dport 22 -m recent --rcheck --seconds 30 --name knocked --rsource -j ACCEPT
+COMMIT
+)";
+  EXPECT_EQ(tcp_any(firewall(s), docker_host(), 22).reach, Reach::unknown);
+}
+
+TEST(FirewallEngine, OtherProtocolsNeverMatchATcpPacket) {
+  const char* s = R"(*filter
+:INPUT DROP [0:0]
+-A INPUT -p vrrp -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT
+COMMIT
+)";
+  const auto fw = firewall(s);
+  EXPECT_EQ(tcp_any(fw, docker_host(), 5432).reach, Reach::blocked);
+  EXPECT_EQ(tcp_any(fw, docker_host(), 22).reach, Reach::reachable);
+}
+
+TEST(FirewallEngine, EveryAddressOfTheHostIsTried) {
+  auto h = docker_host();
+  h.interfaces[1].addresses.push_back(*parse_ip("198.51.100.5"));
+  h.interfaces[1].networks.push_back(*parse_prefix("198.51.100.0/24"));
+  const char* s = R"(*filter
+:INPUT DROP [0:0]
+-A INPUT -d 198.51.100.5/32 -p tcp -m tcp --dport 80 -j ACCEPT
+COMMIT
+)";
+  EXPECT_EQ(tcp_any(firewall(s), h, 80).reach, Reach::reachable);
+}
+
+TEST(FirewallEngine, UnknownForSomeSourcesIsNotBlocked) {
+  const char* s = R"(*filter
+:INPUT DROP [0:0]
+-A INPUT -s 198.51.100.0/24 -m set --match-set ok src -p tcp -m tcp --dport 22 -j ACCEPT
+COMMIT
+)";
+  EXPECT_EQ(tcp_any(firewall(s), docker_host(), 22).reach, Reach::unknown);
+}
+
+TEST(FirewallEngine, UnreadLinesTurnBlockedIntoUnknown) {
+  const char* s =
+      "*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp -m tcp --dport 22 \"-j\n"
+      "-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT\nCOMMIT\n";
+  const auto fw = firewall(s);
+  ASSERT_FALSE(fw.rules.errors.empty());
+  EXPECT_EQ(tcp_any(fw, docker_host(), 22).reach, Reach::unknown);
+  EXPECT_EQ(tcp_any(fw, docker_host(), 80).reach, Reach::reachable);
+}
+
+TEST(FirewallEngine, ForeignNatChainMakesBlockedUnknown) {
+  auto fw = firewall("*filter\n:INPUT DROP [0:0]\nCOMMIT\n");
+  fw.foreign_nat_chains.push_back("ip docker-bridges nat-prerouting (nat, hook prerouting)");
+  EXPECT_EQ(tcp_any(fw, docker_host(), 5432).reach, Reach::unknown);
+}
+
+TEST(FirewallEngine, ManyBansStayFast) {
+  std::string s = "*filter\n:INPUT ACCEPT [0:0]\n";
+  for (int i = 0; i < 5000; ++i)
+    s += "-A INPUT -s 10." + std::to_string(i / 250) + "." + std::to_string(i % 250) +
+         ".1/32 -j REJECT --reject-with icmp-port-unreachable\n";
+  s += "COMMIT\n";
+  EXPECT_EQ(tcp_any(firewall(s), docker_host(), 22).reach, Reach::reachable);
 }
 
 TEST(FirewallEngine, UnknownMatchThatCannotChangeTheOutcomeIsIgnored) {

@@ -23,6 +23,7 @@ host::Snapshot base_snapshot(const std::string& iptables = "") {
                    ""};
   s.firewall.v6 = {true, "*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n", ""};
   s.firewall.forwarding_v4 = true;
+  s.firewall.forwarding_read = true;
   return s;
 }
 
@@ -118,14 +119,16 @@ TEST(ExposedService, ClientUdpSocketIsSilentButUdpMemcachedIsNot) {
 
 TEST(ExposedService, UnknownVerdictIsOneStepLower) {
   auto s = base_snapshot(
-      "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m set --match-set blocked src -j DROP\nCOMMIT\n");
+      "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m statistic --mode random --probability 0.5 -j "
+      "DROP\nCOMMIT\n");
   add_process(s, 700, "postgres");
   add_listener(s, 700, "0.0.0.0", 5432);
   const auto f = run(s, "network.exposed-service");
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].severity, Severity::medium);
   EXPECT_EQ(f[0].evidence["verdict"], "unknown");
-  EXPECT_EQ(f[0].evidence["unknown_rule"], "-A INPUT -m set --match-set blocked src -j DROP");
+  EXPECT_EQ(f[0].evidence["unknown_rule"],
+            "-A INPUT -m statistic --mode random --probability 0.5 -j DROP");
 }
 
 TEST(ExposedService, FingerprintSurvivesARestart) {
@@ -231,10 +234,18 @@ TEST(NftRuleset, ForeignChainsWithRulesOrDropPolicy) {
   ]})";
   // Debian's empty default table and an output chain do not count; a drop
   // policy on input does; iptables-nft's own table only when iptables-save failed.
-  EXPECT_EQ(foreign_nft_chains(json, 4, false),
-            std::vector<std::string>{"inet fw in (hook input, policy drop, 0 rules)"});
-  EXPECT_EQ(foreign_nft_chains(json, 4, true).size(), 2u);
-  EXPECT_EQ(foreign_nft_chains(json, 6, true).size(), 1u);
+  EXPECT_EQ(foreign_nft_chains(json, 4, false).filter,
+            std::vector<std::string>{"inet fw in (filter, hook input, policy drop, 0 rules)"});
+  EXPECT_TRUE(foreign_nft_chains(json, 4, false).nat.empty());
+  EXPECT_EQ(foreign_nft_chains(json, 4, true).filter.size(), 2u);
+  EXPECT_EQ(foreign_nft_chains(json, 6, true).filter.size(), 1u);
+  // Docker's nftables backend DNATs in a nat chain of its own table.
+  const char* docker29 = R"({"nftables": [
+    {"chain": {"family": "ip", "table": "docker-bridges", "name": "nat-prerouting", "type": "nat", "hook": "prerouting", "prio": -100, "policy": "accept"}},
+    {"rule": {"family": "ip", "table": "docker-bridges", "chain": "nat-prerouting", "expr": []}}
+  ]})";
+  EXPECT_EQ(foreign_nft_chains(docker29, 4, false).nat.size(), 1u);
+  EXPECT_TRUE(foreign_nft_chains(docker29, 4, false).filter.empty());
   EXPECT_THROW(foreign_nft_chains("{\"x\": 1}", 4, false), std::runtime_error);
   EXPECT_THROW(foreign_nft_chains("not json", 4, false), std::runtime_error);
 }
@@ -265,6 +276,63 @@ TEST(ExposedService, ExpectedListenersAreSilent) {
   EXPECT_THROW(parse_config("network:\n  expected_listeners: [\"https\"]\n"), std::runtime_error);
   EXPECT_THROW(parse_config("network:\n  expected_listeners: [\"nginx:80\"]\n"),
                std::runtime_error);
+}
+
+}  // namespace
+}  // namespace hostward::exposure
+
+namespace hostward::exposure {
+namespace {
+
+TEST(DockerApiExposed, DindPublishingPlainTcpFires) {
+  auto s = base_snapshot();
+  add_process(s, 40, "docker-proxy");
+  add_listener(s, 40, "0.0.0.0", 2375);
+  host::DockerContainer dind;
+  dind.id = std::string(64, 'a');
+  dind.name = "ci-dind";
+  dind.image = "docker:24-dind";
+  dind.ports.push_back({"0.0.0.0", 2375, 2375, "tcp"});
+  s.docker.containers.push_back(dind);
+  const auto f = run(s, "network.docker-api-exposed");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].subject["published_from"], "ci-dind:2375/tcp");
+  EXPECT_TRUE(run(s, "network.exposed-service").empty());
+}
+
+TEST(ExposedService, EphemeralTestServerIsLowAndOneFindingPerProgram) {
+  auto a = base_snapshot(), b = base_snapshot();
+  add_process(a, 50, "testserver");
+  add_listener(a, 50, "0.0.0.0", 41234);
+  add_process(b, 51, "testserver");
+  add_listener(b, 51, "0.0.0.0", 45678);
+  const auto fa = run(a, "network.exposed-service"), fb = run(b, "network.exposed-service");
+  ASSERT_EQ(fa.size(), 1u);
+  EXPECT_EQ(fa[0].severity, Severity::low);
+  EXPECT_EQ(fa[0].fingerprint, fb.at(0).fingerprint);
+}
+
+TEST(ExposedService, LinkLocalListenerIsLocalOnly) {
+  auto s = base_snapshot();
+  add_process(s, 60, "node-cache");
+  add_listener(s, 60, "169.254.20.10", 53, "udp");
+  const auto setup = firewall_setup(s);
+  const auto rows = exposure_rows(s, setup);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(verdict_label(rows[0]), "local-only");
+}
+
+TEST(FirewallSetup, UnreadableForwardingMakesDnatUnknown) {
+  auto s = base_snapshot(
+      "*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp -m tcp --dport 5432 -j DNAT "
+      "--to-destination 172.17.0.2:5432\nCOMMIT\n*filter\n:FORWARD ACCEPT [0:0]\nCOMMIT\n");
+  s.firewall.forwarding_read = false;
+  add_process(s, 70, "docker-proxy");
+  add_listener(s, 70, "0.0.0.0", 5432);
+  const auto setup = firewall_setup(s);
+  const auto rows = exposure_rows(s, setup);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].verdict.reach, Reach::unknown);
 }
 
 }  // namespace

@@ -22,13 +22,10 @@ const RuleInfo& info() {
   return i;
 }
 
-// Swarm's own ports are dockerd's too, and use mutual TLS.
-bool swarm_port(int port) { return port == 2377 || port == 7946 || port == 4789; }
-
 bool verifies_clients(const NetworkContext& ctx, const ExposureRow& row) {
-  if (ctx.snap.docker.daemon_tlsverify) return true;
+  if (ctx.snap.docker.daemon_tlsverify && row.process == "dockerd") return true;
   for (const auto& p : ctx.snap.processes) {
-    if (p.pid != row.pid) continue;
+    if (p.pid != row.pid || p.comm != "dockerd") continue;
     return std::any_of(p.argv.begin(), p.argv.end(), [](const std::string& a) {
       return a == "--tlsverify" || a == "--tlsverify=true";
     });
@@ -38,12 +35,9 @@ bool verifies_clients(const NetworkContext& ctx, const ExposureRow& row) {
 
 void run(const NetworkContext& ctx, std::vector<Finding>& out) {
   for (const auto& row : ctx.rows) {
-    if (row.proto != "tcp" || row.local_only) continue;
-    const bool is_dockerd = row.process == "dockerd" && !swarm_port(row.port);
-    const bool docker_port = (row.port == 2375 || row.port == 2376) && row.container.empty() &&
-                             (row.process.empty() || row.process == "dockerd");
-    if (!is_dockerd && !docker_port) continue;
-    if (verifies_clients(ctx, row)) continue;
+    if (row.local_only || !is_docker_api(row)) continue;
+    // 2375 is plain HTTP whatever the flags say.
+    if (row.port != 2375 && verifies_clients(ctx, row)) continue;
     const Reach r = row.verdict.reach;
     if (r == Reach::blocked) continue;
     const Severity sev = r == Reach::reachable ? Severity::critical : Severity::high;

@@ -62,7 +62,7 @@ Severity lower(Severity s) {
 
 void run(const NetworkContext& ctx, std::vector<Finding>& out) {
   for (const auto& row : ctx.rows) {
-    if (row.local_only || row.service.cls == ServiceClass::docker_api) continue;
+    if (row.local_only || is_docker_api(row)) continue;
     const Reach r = row.verdict.reach;
     if (r != Reach::reachable && r != Reach::unknown) continue;
     // Unconnected UDP on a port no service is known by is a client's socket.
@@ -76,6 +76,12 @@ void run(const NetworkContext& ctx, std::vector<Finding>& out) {
                     }))
       continue;
     Severity sev = class_severity(row.service.cls);
+    // An unknown program on an ephemeral port is most often a test job's
+    // server on a build machine: worth knowing, not worth an alarm, and one
+    // finding per program rather than per port.
+    const bool ephemeral =
+        row.service.cls == ServiceClass::unknown && row.port >= 32768 && row.port <= 60999;
+    if (ephemeral) sev = Severity::low;
     const std::string auth = open_auth(row.auth_env);
     if (!auth.empty()) sev = Severity::critical;
     if (r == Reach::unknown) sev = lower(sev);
@@ -92,7 +98,9 @@ void run(const NetworkContext& ctx, std::vector<Finding>& out) {
     if (!row.auth_env.empty()) evidence["auth_env"] = row.auth_env;
     out.push_back(network_finding(
         ctx, info(), sev, std::move(title), listener_subject(row), std::move(evidence),
-        fmt::format("{}|{}|{}|{}|{}", row.proto, row.address, row.port, who, row.container)));
+        ephemeral
+            ? fmt::format("{}|{}|ephemeral|{}|{}", row.proto, row.address, who, row.container)
+            : fmt::format("{}|{}|{}|{}|{}", row.proto, row.address, row.port, who, row.container)));
   }
 }
 
