@@ -34,7 +34,7 @@ std::string container_label(const host::DockerContainer& c) {
 class RowBuilder {
  public:
   RowBuilder(const host::Snapshot& snap, const FirewallSetup& setup)
-      : snap_(snap), v4_(setup.v4, setup.host), v6_(setup.v6, setup.host) {
+      : snap_(snap), setup_(setup), v4_(setup.v4, setup.host), v6_(setup.v6, setup.host) {
     for (const auto& p : snap.processes) by_pid_[p.pid] = &p;
     for (const auto& c : snap.docker.containers) by_container_id_[c.id] = &c;
   }
@@ -145,23 +145,88 @@ class RowBuilder {
                                       : "bound to a loopback address: other hosts cannot connect";
       return;
     }
-    Target t;
-    t.family = addr->family;
-    t.proto = row.proto;
-    t.dst = *addr;
-    t.port = row.port;
-    row.verdict = (t.family == 4 ? v4_ : v6_).from_outside(t);
+    row.verdict = judge_family(row, *addr);
     if (row.dual_stack) {
-      Target t4 = t;
-      t4.family = 4;
-      t4.dst = IpAddress{};
-      t4.dst.family = 4;
-      Verdict v = v4_.from_outside(t4);
+      IpAddress any4;
+      any4.family = 4;
+      Verdict v = judge_family(row, any4);
       if (rank(v.reach) > rank(row.verdict.reach)) row.verdict = std::move(v);
     }
   }
 
+  // Packets sent to the listener's own port, and packets that nat rewrites
+  // to it from another port (REDIRECT 80 → 8080, a firewalld forward-port).
+  Verdict judge_family(const ExposureRow& row, const IpAddress& addr) const {
+    const FirewallEngine& engine = addr.family == 4 ? v4_ : v6_;
+    Target t{addr.family, row.proto, addr, row.port};
+    Verdict best = engine.from_outside(t);
+    if (sent_elsewhere(best, row)) {
+      best.reach = Reach::blocked;
+      best.reason = "nat sends this port to " + best.translated_to + " instead";
+    }
+    for (int from : nat_ports_into(addr.family == 4 ? setup_.v4 : setup_.v6, row)) {
+      Target via = t;
+      via.port = from;
+      Verdict v = engine.from_outside(via);
+      if (sent_elsewhere(v, row) || v.translated_to.empty()) continue;
+      if (rank(v.reach) > rank(best.reach)) {
+        v.reason = "via port " + std::to_string(from) + ": " + v.reason;
+        best = std::move(v);
+      }
+    }
+    return best;
+  }
+
+  // A packet that nat translated to a local port other than this listener's.
+  static bool sent_elsewhere(const Verdict& v, const ExposureRow& row) {
+    if (v.translated_to.empty() || v.forwarded) return false;
+    const auto colon = v.translated_to.rfind(':');
+    return v.translated_to.substr(colon + 1) != std::to_string(row.port);
+  }
+
+  // The destination ports of nat rules (REDIRECT, or a DNAT to this host) that
+  // end on the listener's port, when the rule names a single one.
+  std::vector<int> nat_ports_into(const Firewall& fw, const ExposureRow& row) const {
+    std::vector<int> out;
+    for (const auto& table : fw.rules.tables) {
+      if (table.name != "nat") continue;
+      for (const auto& r : table.rules) {
+        if (r.target != "DNAT" && r.target != "REDIRECT") continue;
+        std::string to;
+        for (const auto& o : r.target_options)
+          if ((o.name == "--to-destination" || o.name == "--to-ports") && !o.values.empty())
+            to = o.values.front();
+        const auto colon = to.rfind(':');
+        const std::string port_text = r.target == "REDIRECT"       ? to
+                                      : colon == std::string::npos ? ""
+                                                                   : to.substr(colon + 1);
+        if (port_text != std::to_string(row.port)) continue;
+        if (r.target == "DNAT") {
+          // Only to this host: a DNAT to another address is a publish, seen on its own.
+          std::string host_part = to.substr(0, colon);
+          if (!host_part.empty() && host_part.front() == '[')
+            host_part = host_part.substr(1, host_part.size() - 2);
+          const auto a = parse_ip(host_part);
+          if (!host_part.empty() && (!a || !host_is_local(*a))) continue;
+        }
+        for (const auto& o : r.options)
+          if ((o.name == "--dport" || o.name == "--destination-port") && !o.negated &&
+              o.values.size() == 1 &&
+              o.values[0].find_first_not_of("0123456789") == std::string::npos &&
+              o.values[0].size() <= 5) {
+            const int p = std::stoi(o.values[0]);
+            if (p != row.port && std::find(out.begin(), out.end(), p) == out.end())
+              out.push_back(p);
+          }
+      }
+    }
+    return out;
+  }
+
+  bool host_is_local(const IpAddress& a) const { return setup_.host.is_local(a); }
+
   const host::Snapshot& snap_;
+  const FirewallSetup& setup_;
   FirewallEngine v4_;
   FirewallEngine v6_;
   std::map<int, const host::ProcessInfo*> by_pid_;

@@ -45,15 +45,37 @@ IptablesText run_save(const std::string& program) {
   return t;
 }
 
+// The text without iptables-save's comment lines (which carry the time).
+std::string without_comments(const std::string& text) {
+  std::string out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    if (text[start] != '#') out.append(text, start, end - start + 1);
+    start = end + 1;
+  }
+  return out;
+}
+
+bool file_has_content(const std::string& path) {
+  std::ifstream in(path);
+  std::string word;
+  return static_cast<bool>(in >> word);
+}
+
 // iptables-nft and iptables-legacy keep separate tables and the kernel applies
-// both; we read the one that holds rules.
-IptablesText read_family(const char* save, const char* legacy_save) {
+// both. The legacy ones exist when the kernel lists x_tables (ip_tables_names);
+// then both are read (iptables 1.8.7 does not say which variant it is), and
+// the one that holds rules is used.
+IptablesText read_family(const char* save, const char* legacy_save, const std::string& names) {
   IptablesText main = run_save(save);
-  if (!main.read || main.text.find("(nf_tables)") == std::string::npos) return main;
-  if (find_program(legacy_save).empty()) return main;
+  if (!main.read || !file_has_content(names) || find_program(legacy_save).empty()) return main;
   IptablesText legacy = run_save(legacy_save);
   if (!legacy.read || !has_rules(legacy.text)) return main;
   if (!has_rules(main.text)) return legacy;
+  if (without_comments(main.text) == without_comments(legacy.text))
+    return main;  // one and the same
   IptablesText both;
   both.error = std::string("rules in both ") + save + " and " + legacy_save +
                ": the order the kernel applies them in is not known";
@@ -68,8 +90,9 @@ bool has_rules(const std::string& text) {
 
 FirewallDump collect_firewall(const std::string& proc_root, std::vector<CollectorError>& errors) {
   FirewallDump d;
-  d.v4 = read_family("iptables-save", "iptables-legacy-save");
-  d.v6 = read_family("ip6tables-save", "ip6tables-legacy-save");
+  d.v4 = read_family("iptables-save", "iptables-legacy-save", proc_root + "/net/ip_tables_names");
+  d.v6 =
+      read_family("ip6tables-save", "ip6tables-legacy-save", proc_root + "/net/ip6_tables_names");
   const std::string nft = find_program("nft");
   if (nft.empty()) {
     d.nft_error = "nft is not installed";

@@ -337,3 +337,28 @@ TEST(FirewallSetup, UnreadableForwardingMakesDnatUnknown) {
 
 }  // namespace
 }  // namespace hostward::exposure
+
+namespace hostward::exposure {
+namespace {
+
+TEST(ExposureRows, RedirectedAwayIsNotReachedAndTheTargetIs) {
+  auto s = base_snapshot(
+      "*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp -m tcp --dport 80 -j REDIRECT "
+      "--to-ports 8080\nCOMMIT\n*filter\n:INPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate DNAT "
+      "-j ACCEPT\nCOMMIT\n");
+  add_process(s, 80, "nginx");
+  add_listener(s, 80, "0.0.0.0", 80);
+  add_process(s, 81, "app");
+  add_listener(s, 81, "0.0.0.0", 8080);
+  const auto setup = firewall_setup(s);
+  const auto rows = exposure_rows(s, setup);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].port, 80);
+  EXPECT_EQ(rows[0].verdict.reach, Reach::blocked);
+  EXPECT_EQ(rows[0].verdict.reason, "nat sends this port to 203.0.113.1:8080 instead");
+  EXPECT_EQ(rows[1].verdict.reach, Reach::reachable);
+  EXPECT_EQ(rows[1].verdict.reason.rfind("via port 80: ", 0), 0u) << rows[1].verdict.reason;
+}
+
+}  // namespace
+}  // namespace hostward::exposure

@@ -13,6 +13,7 @@ struct Rules {
   std::string chains;       // ":name - [0:0]" lines for user chains
   std::string docker_user;  // DOCKER-USER lines before its RETURN
   std::string nat;          // extra lines in nat's DOCKER chain
+  std::string prerouting;   // extra lines in nat PREROUTING, before Docker's
   bool docker_accept = true;
 };
 
@@ -20,7 +21,8 @@ struct Rules {
 // host, plus the test's own lines.
 std::string docker_rules(const Rules& r) {
   return "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
-         ":POSTROUTING ACCEPT [0:0]\n:DOCKER - [0:0]\n"
+         ":POSTROUTING ACCEPT [0:0]\n:DOCKER - [0:0]\n" +
+         r.prerouting +
          "-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER\n"
          "-A POSTROUTING -s 198.51.100.0/24 ! -o docker0 -j MASQUERADE\n"
          "-A DOCKER -i docker0 -j RETURN\n" +
@@ -299,6 +301,19 @@ TEST_F(FirewallOracle, RejectIsBlocked) {
   r.input = "-A INPUT -p tcp -m tcp --dport 8080 -j REJECT --reject-with tcp-reset\n";
   EXPECT_EQ(verdict(verdict_for(docker_rules(r), "0.0.0.0", 8080)), "blocked");
   EXPECT_EQ(connect("203.0.113.1", 8080), "refused");
+}
+
+TEST_F(FirewallOracle, RedirectFromAnotherPortReachesTheListener) {
+  Rules r;
+  r.prerouting = "-A PREROUTING -i eth0 -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 8081\n";
+  r.input_policy = "DROP";
+  r.input = "-A INPUT -m conntrack --ctstate DNAT -j ACCEPT\n";
+  const auto web = verdict_for(docker_rules(r), "0.0.0.0", 8081);
+  EXPECT_EQ(verdict(web), "reachable");
+  EXPECT_EQ(web["firewall"]["translated_to"], "203.0.113.1:8081");
+  EXPECT_EQ(connect("203.0.113.1", 80), "open");
+  EXPECT_EQ(connect("203.0.113.1", 8081), "timeout");
+  EXPECT_EQ(verdict(row("0.0.0.0", 8080)), "blocked");
 }
 
 }  // namespace
