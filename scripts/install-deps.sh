@@ -7,10 +7,10 @@ packages=(
   # build
   g++ cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format
   libcli11-dev nlohmann-json3-dev libfmt-dev libyaml-cpp-dev libssl-dev libmnl-dev
-  libcurl4-openssl-dev
+  libcurl4-openssl-dev libpq-dev libssh-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev postgresql procps psmisc iproute2 hyperfine
-  iptables nftables
+  iptables nftables redis-server memcached openssh-server nmap
   python3 gcc git
 )
 

@@ -17,6 +17,7 @@ struct HostOptions {
   std::string color = "auto";
   bool wide = false;
   std::string docker_socket = "/var/run/docker.sock";
+  bool probe_self = false;  // run the probe's checks against our own exposed listeners
 };
 
 // Which parts of the host a command looks at; decides what is collected.
@@ -30,5 +31,6 @@ void add_scan_command(CLI::App& app, int& exit_code);
 void add_ps_command(CLI::App& app, int& exit_code);
 void add_rules_command(CLI::App& app, int& exit_code);
 void add_exposure_command(CLI::App& app, int& exit_code);
+void add_probe_command(CLI::App& app, int& exit_code);
 
 }  // namespace hostward::cli

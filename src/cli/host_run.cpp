@@ -16,6 +16,8 @@
 #include "exposure/network_rules.h"
 #include "host/collect.h"
 #include "hunt/hunt.h"
+#include "probe/probe.h"
+#include "probe/probe_rules.h"
 
 namespace hostward::cli {
 
@@ -50,6 +52,7 @@ const RuleCatalog& catalog() {
     RuleCatalog cat;
     hunt::register_rules(cat);
     exposure::register_rules(cat);
+    probe::register_rules(cat);
     return cat;
   }();
   return c;
@@ -125,6 +128,32 @@ host::Snapshot obtain_snapshot(const HostOptions& o, const Config& config, const
   return snap;
 }
 
+namespace {
+
+// Our own listeners that the internet could reach, checked as the probe
+// would: over a non-loopback address of this host.
+std::vector<Finding> probe_self(const std::vector<exposure::ExposureRow>& rows,
+                                const exposure::FirewallSetup& setup, const std::string& hostname) {
+  std::vector<std::pair<probe::Host, int>> endpoints;
+  for (const auto& row : rows) {
+    if (row.local_only || row.proto != "tcp") continue;
+    const auto addr = exposure::parse_ip(row.address);
+    if (!addr) continue;
+    exposure::IpAddress target = *addr;
+    if (exposure::is_unspecified(target)) {
+      const exposure::FirewallEngine engine(addr->family == 4 ? setup.v4 : setup.v6, setup.host);
+      const auto own = engine.outside_addresses(addr->family);
+      if (own.empty()) continue;
+      target = own.front();
+    }
+    endpoints.push_back({{target.str(), target}, row.port});
+  }
+  probe::ProbeOptions options;
+  return probe::probe_findings(probe::check_open_ports(endpoints, options), hostname);
+}
+
+}  // namespace
+
 Report evaluate(const host::Snapshot& snap, const HostOptions& o, const Config& config) {
   Report report;
   report.errors = snap.errors;
@@ -135,6 +164,10 @@ Report evaluate(const host::Snapshot& snap, const HostOptions& o, const Config& 
     for (const auto& e : setup.errors) report.errors.push_back({"firewall", e});
     const auto rows = exposure::exposure_rows(snap, setup);
     auto network = exposure::run_rules(snap, config, setup, rows);
+    if (o.probe_self) {
+      auto proven = probe_self(rows, setup, snap.hostname);
+      network.insert(network.end(), proven.begin(), proven.end());
+    }
     report.findings.insert(report.findings.end(), std::make_move_iterator(network.begin()),
                            std::make_move_iterator(network.end()));
   }

@@ -12,6 +12,9 @@ void add_scan_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("scan", "Look at this host now: processes, miners, intruders");
   add_common_options(*cmd, *opts);
   cmd->add_option("--docker-socket", opts->docker_socket, "The Docker Engine API's unix socket");
+  cmd->add_flag("--probe-self", opts->probe_self,
+                "Also run hostward probe's read-only checks against this host's own "
+                "non-loopback listeners");
   cmd->add_option("--fail-on", opts->fail_on,
                   "Exit 1 when anything is at or above this severity (info..critical)")
       ->check(CLI::IsMember({"info", "low", "medium", "high", "critical"}));

@@ -49,7 +49,8 @@ TEST(Cli, RulesListsTheCatalog) {
                 "process.high-cpu", "process.masquerade", "process.memfd-executable",
                 "process.miner-indicators", "process.world-writable-executable",
                 "network.exposed-service", "network.docker-api-exposed",
-                "network.firewall-bypassed-by-docker", "network.miner-connection"}));
+                "network.firewall-bypassed-by-docker", "network.miner-connection",
+                "network.unauthenticated-service", "network.password-auth-exposed"}));
   const auto text = run_hostward({"rules"});
   EXPECT_NE(text.out.find("process.memfd-executable             critical  T1620,T1027"),
             std::string::npos)

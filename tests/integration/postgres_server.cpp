@@ -39,10 +39,14 @@ PostgresServer::PostgresServer() {
 
 CommandResult PostgresServer::as_owner(std::vector<std::string> argv) const {
   if (geteuid() == 0) argv.insert(argv.begin(), {"runuser", "-u", "postgres", "--"});
+  if (!netns_.empty()) argv.insert(argv.begin(), {"ip", "netns", "exec", netns_});
   return run_command(argv);
 }
 
-bool PostgresServer::start() {
+bool PostgresServer::start() { return start(PostgresConfig{}); }
+
+bool PostgresServer::start(const PostgresConfig& config) {
+  netns_ = config.netns;
   if (bindir_.empty()) {
     why_ = "PostgreSQL server binaries not installed (apt-get install postgresql)";
     return false;
@@ -65,9 +69,12 @@ bool PostgresServer::start() {
     why_ = "initdb failed: " + r.err;
     return false;
   }
-  port_ = free_loopback_port();
+  if (!config.hba.empty()) {
+    std::ofstream(data + "/pg_hba.conf") << config.hba;
+  }
+  port_ = config.port ? config.port : free_loopback_port();
   const std::string opts = "-p " + std::to_string(port_) + " -k " + dir_->path() +
-                           " -c listen_addresses=127.0.0.1 -c fsync=off";
+                           " -c listen_addresses=" + config.listen + " -c fsync=off";
   r = as_owner({bin("pg_ctl"), "-D", data, "-o", opts, "-l", dir_->path() + "/log", "-w", "-t",
                 "60", "start"});
   if (r.exit_code != 0) {
@@ -76,6 +83,14 @@ bool PostgresServer::start() {
     return false;
   }
   started_ = true;
+  for (const auto& sql : config.setup_sql) {
+    r = as_owner({bin("psql"), "-h", dir_->path(), "-p", std::to_string(port_), "-U", "postgres",
+                  "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qc", sql});
+    if (r.exit_code != 0) {
+      why_ = "setup SQL failed (" + sql + "): " + r.err;
+      return false;
+    }
+  }
   return true;
 }
 

@@ -3,10 +3,22 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "support.h"
 
 namespace hostward::itest {
+
+// How a test wants its server: where it listens, its pg_hba.conf, SQL run
+// once it is up (over the unix socket, as postgres), and the network
+// namespace to start it in.
+struct PostgresConfig {
+  std::string listen = "127.0.0.1";
+  std::string hba;  // empty: initdb's (trust on local connections)
+  std::vector<std::string> setup_sql;
+  std::string netns;
+  int port = 0;  // 0: a free loopback port
+};
 
 // initdb into a temporary directory and a postmaster on a free loopback port,
 // trust on loopback only; stopped and removed by the destructor.
@@ -15,6 +27,7 @@ class PostgresServer {
   PostgresServer();
   ~PostgresServer();
   bool start();
+  bool start(const PostgresConfig& config);
   const std::string& why_not() const { return why_; }
   std::string bin(const std::string& name) const { return bindir_ + "/" + name; }
   int port() const { return port_; }
@@ -24,6 +37,7 @@ class PostgresServer {
 
  private:
   CommandResult as_owner(std::vector<std::string> argv) const;
+  std::string netns_;
   std::string bindir_;
   std::unique_ptr<TempDir> dir_;
   int port_ = 0;

@@ -1,0 +1,243 @@
+#include "probe/scanner.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <stdexcept>
+#include <unordered_map>
+
+namespace hostward::probe {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Attempt {
+  size_t host;
+  int port;
+  int tries = 0;
+};
+
+struct InFlight {
+  Attempt attempt;
+  Clock::time_point deadline;
+  uint64_t serial;
+};
+
+socklen_t fill_sockaddr(const IpAddress& a, int port, sockaddr_storage& ss) {
+  std::memset(&ss, 0, sizeof ss);
+  if (a.family == 4) {
+    auto* s = reinterpret_cast<sockaddr_in*>(&ss);
+    s->sin_family = AF_INET;
+    s->sin_port = htons(static_cast<uint16_t>(port));
+    std::memcpy(&s->sin_addr, a.bytes.data(), 4);
+    return sizeof *s;
+  }
+  auto* s = reinterpret_cast<sockaddr_in6*>(&ss);
+  s->sin6_family = AF_INET6;
+  s->sin6_port = htons(static_cast<uint16_t>(port));
+  std::memcpy(&s->sin6_addr, a.bytes.data(), 16);
+  return sizeof *s;
+}
+
+size_t default_concurrency() {
+  rlimit lim{};
+  size_t soft = 1024;
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) soft = lim.rlim_cur;
+  return std::clamp<size_t>(soft > 64 ? soft - 64 : 16, 16, 4096);
+}
+
+class Scan {
+ public:
+  Scan(const std::vector<Host>& hosts, const ScanOptions& o) : hosts_(hosts), options_(o) {
+    epfd_ = epoll_create1(EPOLL_CLOEXEC);
+    if (epfd_ < 0) throw std::runtime_error(std::string("epoll_create1: ") + std::strerror(errno));
+    limit_ = o.concurrency ? o.concurrency : default_concurrency();
+  }
+  ~Scan() {
+    for (auto& [fd, f] : flight_) ::close(fd);
+    ::close(epfd_);
+  }
+  Scan(const Scan&) = delete;
+  Scan& operator=(const Scan&) = delete;
+
+  std::vector<PortResult> run(const std::vector<int>& ports) {
+    for (size_t h = 0; h < hosts_.size(); ++h)
+      for (int p : ports) pending_.push_back({h, p, 0});
+    epoll_event events[256];
+    while (!pending_.empty() || !flight_.empty()) {
+      launch();
+      const int wait_ms = next_wait_ms();
+      const int n = epoll_wait(epfd_, events, 256, wait_ms);
+      if (n < 0 && errno != EINTR)
+        throw std::runtime_error(std::string("epoll_wait: ") + std::strerror(errno));
+      for (int i = 0; i < n; ++i) finish(events[i].data.fd);
+      expire();
+    }
+    std::sort(results_.begin(), results_.end(), [](const PortResult& a, const PortResult& b) {
+      return a.host != b.host ? a.host < b.host : a.port < b.port;
+    });
+    return std::move(results_);
+  }
+
+ private:
+  void launch() {
+    while (!pending_.empty() && flight_.size() < limit_) {
+      Attempt a = pending_.front();
+      pending_.pop_front();
+      const IpAddress& ip = hosts_[a.host].address;
+      const int fd = ::socket(ip.family == 4 ? AF_INET : AF_INET6,
+                              SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      if (fd < 0) {
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+          // Out of descriptors: carry on with fewer in flight.
+          pending_.push_front(a);
+          limit_ = std::max<size_t>(1, flight_.size() > 1 ? flight_.size() - 1 : 1);
+          if (flight_.empty())
+            throw std::runtime_error("socket: " + std::string(std::strerror(errno)));
+          return;
+        }
+        throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+      }
+      // Close with RST: no TIME-WAIT for 65,535 probes.
+      const linger lg{1, 0};
+      ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+      sockaddr_storage ss;
+      const socklen_t len = fill_sockaddr(ip, a.port, ss);
+      ++a.tries;
+      if (::connect(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0) {
+        record(a, PortState::open, "");
+        ::close(fd);
+        continue;
+      }
+      if (errno != EINPROGRESS) {
+        const int err = errno;
+        ::close(fd);
+        if (err == EAGAIN || err == EADDRNOTAVAIL) {  // no local port free right now
+          pending_.push_back({a.host, a.port, a.tries - 1});
+          limit_ = std::max<size_t>(1, flight_.size());
+          return;
+        }
+        conclude(a, err);
+        continue;
+      }
+      epoll_event ev{};
+      ev.events = EPOLLOUT | EPOLLERR | EPOLLHUP;
+      ev.data.fd = fd;
+      if (epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        ::close(fd);
+        throw std::runtime_error(std::string("epoll_ctl: ") + std::strerror(errno));
+      }
+      const uint64_t serial = ++serial_;
+      flight_[fd] = {a, Clock::now() + std::chrono::milliseconds(options_.timeout_ms), serial};
+      order_.push_back({fd, serial});
+    }
+  }
+
+  int next_wait_ms() {
+    while (!order_.empty()) {
+      const auto it = flight_.find(order_.front().first);
+      if (it == flight_.end() || it->second.serial != order_.front().second) {
+        order_.pop_front();  // already done
+        continue;
+      }
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(it->second.deadline - Clock::now())
+              .count();
+      return static_cast<int>(std::clamp<long long>(left + 1, 0, 100));
+    }
+    return pending_.empty() ? 100 : 0;
+  }
+
+  void finish(int fd) {
+    const auto it = flight_.find(fd);
+    if (it == flight_.end()) return;
+    int err = 0;
+    socklen_t len = sizeof err;
+    ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    const Attempt a = it->second.attempt;
+    flight_.erase(it);
+    ::close(fd);  // also leaves the epoll set
+    if (err == 0)
+      record(a, PortState::open, "");
+    else
+      conclude(a, err);
+  }
+
+  void expire() {
+    const auto now = Clock::now();
+    while (!order_.empty()) {
+      const auto [fd, serial] = order_.front();
+      const auto it = flight_.find(fd);
+      if (it == flight_.end() || it->second.serial != serial) {
+        order_.pop_front();
+        continue;
+      }
+      if (it->second.deadline > now) break;
+      const Attempt a = it->second.attempt;
+      flight_.erase(it);
+      ::close(fd);
+      order_.pop_front();
+      if (a.tries <= options_.retries)
+        pending_.push_back(a);
+      else
+        record(a, PortState::filtered, "timeout");
+    }
+  }
+
+  void conclude(const Attempt& a, int err) {
+    if (err == ECONNREFUSED) return record(a, PortState::closed, "");
+    // Accepted, then reset before we looked: something listens there.
+    if (err == ECONNRESET) return record(a, PortState::open, "");
+    if (err == ETIMEDOUT && a.tries <= options_.retries) {
+      pending_.push_back(a);
+      return;
+    }
+    record(a, PortState::filtered, std::strerror(err));
+  }
+
+  void record(const Attempt& a, PortState s, std::string why) {
+    results_.push_back({a.host, a.port, s, std::move(why)});
+  }
+
+  const std::vector<Host>& hosts_;
+  ScanOptions options_;
+  int epfd_ = -1;
+  size_t limit_ = 0;
+  uint64_t serial_ = 0;
+  std::deque<Attempt> pending_;
+  std::unordered_map<int, InFlight> flight_;
+  std::deque<std::pair<int, uint64_t>> order_;  // by start time, so by deadline
+  std::vector<PortResult> results_;
+};
+
+}  // namespace
+
+const char* port_state_name(PortState s) {
+  switch (s) {
+    case PortState::open:
+      return "open";
+    case PortState::closed:
+      return "closed";
+    case PortState::filtered:
+      return "filtered";
+  }
+  return "filtered";
+}
+
+std::vector<PortResult> scan_ports(const std::vector<Host>& hosts, const std::vector<int>& ports,
+                                   const ScanOptions& options) {
+  Scan s(hosts, options);
+  return s.run(ports);
+}
+
+}  // namespace hostward::probe
