@@ -135,6 +135,7 @@ namespace {
 std::vector<Finding> probe_self(const std::vector<exposure::ExposureRow>& rows,
                                 const exposure::FirewallSetup& setup, const std::string& hostname) {
   std::vector<std::pair<probe::Host, int>> endpoints;
+  std::map<int, std::string> services;
   for (const auto& row : rows) {
     if (row.local_only || row.proto != "tcp") continue;
     const auto addr = exposure::parse_ip(row.address);
@@ -147,8 +148,15 @@ std::vector<Finding> probe_self(const std::vector<exposure::ExposureRow>& rows,
       target = own.front();
     }
     endpoints.push_back({{target.str(), target}, row.port});
+    // What exposure knows the listener to be decides the check, whatever its port.
+    const std::string& name = row.service.name;
+    for (const char* known :
+         {"postgresql", "redis", "memcached", "mongodb", "mysql", "elasticsearch", "docker", "ssh"})
+      if (name == known) services[row.port] = name;
+    if (name == "mariadb") services[row.port] = "mysql";
   }
   probe::ProbeOptions options;
+  options.services = services;
   return probe::probe_findings(probe::check_open_ports(endpoints, options), hostname);
 }
 

@@ -68,7 +68,9 @@ std::vector<HostReport> check_open_ports(const std::vector<std::pair<Host, int>>
                                          const ProbeOptions& options) {
   std::vector<HostReport> out;
   std::vector<Job> jobs;
-  for (const auto& [host, port] : endpoints) {
+  for (const auto& endpoint : endpoints) {
+    const Host& host = endpoint.first;
+    const int port = endpoint.second;
     const std::string s = service_of(port, options);
     if (s.empty()) continue;
     auto it = std::find_if(out.begin(), out.end(),

@@ -136,3 +136,51 @@ TEST(ProbePostgresNetns, AnyAddressIsFoundLoopbackIsNot) {
 
 }  // namespace
 }  // namespace hostward::itest
+
+namespace hostward::itest {
+namespace {
+
+// scan --probe-self: our own PostgreSQL on 0.0.0.0 with trust is proven open,
+// on whatever port, through a non-loopback address of the host.
+TEST(ProbeSelf, ScanProvesOwnTrustPostgres) {
+  if (!is_root()) GTEST_SKIP() << "needs root (network namespace)";
+  Netns ns;
+  ASSERT_TRUE(ns.create()) << ns.error();
+  PostgresServer pg;
+  PostgresConfig c;
+  c.hba = kHbaTrust;
+  c.listen = "0.0.0.0";
+  c.netns = ns.name();
+  c.port = 15433;
+  if (!pg.start(c)) GTEST_SKIP() << pg.why_not();
+  TempDir tmp;
+  auto scan = [&](bool self) {
+    std::vector<std::string> argv = {"ip",
+                                     "netns",
+                                     "exec",
+                                     ns.name(),
+                                     HOSTWARD_BIN,
+                                     "scan",
+                                     "--only",
+                                     "network",
+                                     "--format",
+                                     "json",
+                                     "--fail-on",
+                                     "critical",
+                                     "--docker-socket",
+                                     tmp.path() + "/none.sock"};
+    if (self) argv.push_back("--probe-self");
+    const auto r = run_command(argv);
+    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+    return nlohmann::json::parse(r.out);
+  };
+  const auto with = findings(scan(true), "network.unauthenticated-service");
+  ASSERT_EQ(with.size(), 1u);
+  EXPECT_EQ(with[0]["subject"]["port"], 15433);
+  EXPECT_EQ(with[0]["subject"]["address"], "198.51.100.2");
+  EXPECT_EQ(with[0]["evidence"]["command_execution"], true);
+  EXPECT_TRUE(findings(scan(false), "network.unauthenticated-service").empty());
+}
+
+}  // namespace
+}  // namespace hostward::itest
