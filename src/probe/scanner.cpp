@@ -12,7 +12,9 @@
 #include <chrono>
 #include <cstring>
 #include <deque>
+#include <exception>
 #include <stdexcept>
+#include <thread>
 #include <unordered_map>
 
 namespace hostward::probe {
@@ -80,7 +82,7 @@ class Scan {
       const int n = epoll_wait(epfd_, events, 256, wait_ms);
       if (n < 0 && errno != EINTR)
         throw std::runtime_error(std::string("epoll_wait: ") + std::strerror(errno));
-      for (int i = 0; i < n; ++i) finish(events[i].data.fd);
+      for (int i = 0; i < n; ++i) finish(events[i].data.fd, events[i].events);
       expire();
     }
     std::sort(results_.begin(), results_.end(), [](const PortResult& a, const PortResult& b) {
@@ -108,15 +110,12 @@ class Scan {
         }
         throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
       }
-      // Close with RST: no TIME-WAIT for 65,535 probes.
-      const linger lg{1, 0};
-      ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
       sockaddr_storage ss;
       const socklen_t len = fill_sockaddr(ip, a.port, ss);
       ++a.tries;
       if (::connect(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0) {
-        record(a, PortState::open, "");
-        ::close(fd);
+        record(a, connected_to_itself(fd, a) ? PortState::closed : PortState::open, "");
+        close_with_reset(fd);
         continue;
       }
       if (errno != EINPROGRESS) {
@@ -158,19 +157,26 @@ class Scan {
     return pending_.empty() ? 100 : 0;
   }
 
-  void finish(int fd) {
+  void finish(int fd, uint32_t events) {
     const auto it = flight_.find(fd);
     if (it == flight_.end()) return;
+    // Writable without an error is a completed handshake: no need to ask.
     int err = 0;
-    socklen_t len = sizeof err;
-    ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (events & (EPOLLERR | EPOLLHUP)) {
+      socklen_t len = sizeof err;
+      ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+      if (err == 0) err = ECONNREFUSED;
+    }
     const Attempt a = it->second.attempt;
     flight_.erase(it);
-    ::close(fd);  // also leaves the epoll set
-    if (err == 0)
+    if (err == 0 && connected_to_itself(fd, a)) err = ECONNREFUSED;
+    if (err == 0) {
       record(a, PortState::open, "");
-    else
-      conclude(a, err);
+      close_with_reset(fd);  // also leaves the epoll set
+      return;
+    }
+    ::close(fd);
+    conclude(a, err);
   }
 
   void expire() {
@@ -192,6 +198,27 @@ class Scan {
       else
         record(a, PortState::filtered, "timeout");
     }
+  }
+
+  // On loopback a connect to port P may pick P as its own source port and
+  // meet itself (TCP simultaneous open): nobody listens there.
+  bool connected_to_itself(int fd, const Attempt& a) const {
+    if (!exposure::is_loopback(hosts_[a.host].address)) return false;
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return false;
+    const int local = ss.ss_family == AF_INET
+                          ? ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port)
+                          : ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
+    return local == a.port;
+  }
+
+  // An open port's connection ends with RST, not FIN: no TIME-WAIT left
+  // behind, and the service sees a reset rather than a client that hung up.
+  static void close_with_reset(int fd) {
+    const linger lg{1, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    ::close(fd);
   }
 
   void conclude(const Attempt& a, int err) {
@@ -236,8 +263,39 @@ const char* port_state_name(PortState s) {
 
 std::vector<PortResult> scan_ports(const std::vector<Host>& hosts, const std::vector<int>& ports,
                                    const ScanOptions& options) {
-  Scan s(hosts, options);
-  return s.run(ports);
+  // Most of a scan's time is the kernel's, per connect: large scans are split
+  // across cores, each shard with its own epoll set and share of the sockets.
+  const size_t total = hosts.size() * ports.size();
+  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const size_t shards = total < 2048 ? 1 : std::min<size_t>(cores, 4);
+  if (shards == 1) return Scan(hosts, options).run(ports);
+  ScanOptions each = options;
+  each.concurrency = std::max<size_t>(
+      1, (options.concurrency ? options.concurrency : default_concurrency()) / shards);
+  std::vector<std::vector<int>> split(shards);
+  for (size_t i = 0; i < ports.size(); ++i) split[i % shards].push_back(ports[i]);
+  std::vector<std::vector<PortResult>> parts(shards);
+  std::vector<std::exception_ptr> errors(shards);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < shards; ++i) {
+    threads.emplace_back([&, i] {
+      try {
+        parts[i] = Scan(hosts, each).run(split[i]);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  std::vector<PortResult> out;
+  out.reserve(total);
+  for (auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+  std::sort(out.begin(), out.end(), [](const PortResult& a, const PortResult& b) {
+    return a.host != b.host ? a.host < b.host : a.port < b.port;
+  });
+  return out;
 }
 
 }  // namespace hostward::probe
