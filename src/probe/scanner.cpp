@@ -51,6 +51,8 @@ socklen_t fill_sockaddr(const IpAddress& a, int port, sockaddr_storage& ss) {
   return sizeof *s;
 }
 
+constexpr size_t kStartConcurrency = 64;
+
 size_t default_concurrency() {
   rlimit lim{};
   size_t soft = 1024;
@@ -60,10 +62,16 @@ size_t default_concurrency() {
 
 class Scan {
  public:
-  Scan(const std::vector<Host>& hosts, const ScanOptions& o) : hosts_(hosts), options_(o) {
+  Scan(const std::vector<Host>& hosts, const ScanOptions& o, size_t shards = 1)
+      : hosts_(hosts), options_(o) {
     epfd_ = epoll_create1(EPOLL_CLOEXEC);
     if (epfd_ < 0) throw std::runtime_error(std::string("epoll_create1: ") + std::strerror(errno));
-    limit_ = o.concurrency ? o.concurrency : default_concurrency();
+    // A fixed --concurrency is kept; otherwise start modest (fast answers
+    // need few in flight, and more slow the kernel's search for a free local
+    // port) and open up as attempts time out (slow or filtered targets).
+    ceiling_ =
+        std::max<size_t>(1, (o.concurrency ? o.concurrency : default_concurrency()) / shards);
+    limit_ = o.concurrency ? ceiling_ : std::min<size_t>(ceiling_, kStartConcurrency);
   }
   ~Scan() {
     for (auto& [fd, f] : flight_) ::close(fd);
@@ -75,11 +83,11 @@ class Scan {
   std::vector<PortResult> run(const std::vector<int>& ports) {
     for (size_t h = 0; h < hosts_.size(); ++h)
       for (int p : ports) pending_.push_back({h, p, 0});
-    epoll_event events[256];
+    epoll_event events[1024];
     while (!pending_.empty() || !flight_.empty()) {
       launch();
       const int wait_ms = next_wait_ms();
-      const int n = epoll_wait(epfd_, events, 256, wait_ms);
+      const int n = epoll_wait(epfd_, events, 1024, wait_ms);
       if (n < 0 && errno != EINTR)
         throw std::runtime_error(std::string("epoll_wait: ") + std::strerror(errno));
       for (int i = 0; i < n; ++i) finish(events[i].data.fd, events[i].events);
@@ -193,6 +201,7 @@ class Scan {
       flight_.erase(it);
       ::close(fd);
       order_.pop_front();
+      if (limit_ < ceiling_) limit_ = std::min(ceiling_, limit_ + 8);
       if (a.tries <= options_.retries)
         pending_.push_back(a);
       else
@@ -240,6 +249,7 @@ class Scan {
   ScanOptions options_;
   int epfd_ = -1;
   size_t limit_ = 0;
+  size_t ceiling_ = 0;
   uint64_t serial_ = 0;
   std::deque<Attempt> pending_;
   std::unordered_map<int, InFlight> flight_;
@@ -269,9 +279,6 @@ std::vector<PortResult> scan_ports(const std::vector<Host>& hosts, const std::ve
   const size_t cores = std::max(1u, std::thread::hardware_concurrency());
   const size_t shards = total < 2048 ? 1 : std::min<size_t>(cores, 4);
   if (shards == 1) return Scan(hosts, options).run(ports);
-  ScanOptions each = options;
-  each.concurrency = std::max<size_t>(
-      1, (options.concurrency ? options.concurrency : default_concurrency()) / shards);
   std::vector<std::vector<int>> split(shards);
   for (size_t i = 0; i < ports.size(); ++i) split[i % shards].push_back(ports[i]);
   std::vector<std::vector<PortResult>> parts(shards);
@@ -280,7 +287,7 @@ std::vector<PortResult> scan_ports(const std::vector<Host>& hosts, const std::ve
   for (size_t i = 0; i < shards; ++i) {
     threads.emplace_back([&, i] {
       try {
-        parts[i] = Scan(hosts, each).run(split[i]);
+        parts[i] = Scan(hosts, options, shards).run(split[i]);
       } catch (...) {
         errors[i] = std::current_exception();
       }

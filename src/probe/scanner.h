@@ -21,7 +21,7 @@ struct PortResult {
 struct ScanOptions {
   int timeout_ms = 1000;   // per connection attempt
   int retries = 1;         // more attempts for a timeout (not for a refusal)
-  size_t concurrency = 0;  // connections in flight; 0: as many as the fd limit allows, ≤ 4096
+  size_t concurrency = 0;  // connections in flight; 0: as many as the fd limit allows, ≤ 1024
 };
 
 // TCP connect scan: non-blocking connects on epoll, each closed with RST (no
