@@ -1,12 +1,31 @@
 #include <hostward/version.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/host_run.h"
 
+namespace {
+
+// Client libraries read credentials, proxies and targets from these (libpq's
+// PG*, Kerberos' cache, libcurl's proxies): a probe of another host must only
+// ever try none, and talk to it directly. Cleared before any thread starts.
+void forget_client_environment() {
+  for (const char* v :
+       {"PGPASSWORD",    "PGPASSFILE", "PGSERVICE",     "PGSERVICEFILE", "PGUSER",
+        "PGSSLCERT",     "PGSSLKEY",   "PGSSLROOTCERT", "PGHOST",        "PGHOSTADDR",
+        "PGPORT",        "PGDATABASE", "PGOPTIONS",     "PGSSLMODE",     "PGGSSENCMODE",
+        "PGREQUIREAUTH", "KRB5CCNAME", "http_proxy",    "https_proxy",   "HTTP_PROXY",
+        "HTTPS_PROXY",   "ALL_PROXY",  "all_proxy",     "NO_PROXY",      "no_proxy"})
+    ::unsetenv(v);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  forget_client_environment();
   CLI::App app{"hostward: is this host under attack, could it be, and what to do about it"};
   app.set_version_flag("--version", std::string("hostward ") + hostward::kVersion);
   app.require_subcommand(1);

@@ -30,13 +30,6 @@ struct ProbeArgs {
   std::string color = "auto";
 };
 
-// libpq would read a password from these: a probe must only ever try none.
-void forget_credentials() {
-  for (const char* v : {"PGPASSWORD", "PGPASSFILE", "PGSERVICE", "PGSERVICEFILE", "PGUSER",
-                        "PGSSLCERT", "PGSSLKEY", "PGHOST", "PGPORT", "PGDATABASE", "PGOPTIONS"})
-    ::unsetenv(v);
-}
-
 }  // namespace
 
 void add_probe_command(CLI::App& app, int& exit_code) {
@@ -72,7 +65,6 @@ void add_probe_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--color", a->color, "auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->callback([a, &exit_code] {
-    forget_credentials();
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<probe::Host> hosts;
     std::vector<int> ports;
@@ -83,6 +75,7 @@ void add_probe_command(CLI::App& app, int& exit_code) {
       throw UsageError(e.what());
     }
     if (!a->pg_users.empty()) a->probe.pg_users = a->pg_users;
+    a->probe.run_checks = !a->scan_only;
     static const std::set<std::string> kKnown = {
         "postgresql", "redis", "memcached", "mongodb", "mysql", "elasticsearch", "docker", "ssh"};
     for (const auto& s : a->services) {
@@ -101,11 +94,7 @@ void add_probe_command(CLI::App& app, int& exit_code) {
     scan.timeout_ms = a->timeout_ms;
     scan.concurrency = a->concurrency;
     std::vector<int> check_ports = ports;
-    auto result =
-        probe::run_probe(hosts, ports, scan, a->scan_only ? probe::ProbeOptions{} : a->probe);
-    if (a->scan_only)
-      for (auto& h : result)
-        for (auto& p : h.ports) p.service.reset();
+    auto result = probe::run_probe(hosts, ports, scan, a->probe);
     host::Snapshot facts;
     host::fill_host_facts(facts);
     Report report;

@@ -60,7 +60,7 @@ std::vector<HostReport> run_probe(const std::vector<Host>& hosts, const std::vec
     if (const std::string s = service_of(r.port, options); !s.empty())
       jobs.push_back({r.host, h.ports.size() - 1, s});
   }
-  run_jobs(out, jobs, options);
+  if (options.run_checks) run_jobs(out, jobs, options);
   return out;
 }
 

@@ -27,6 +27,7 @@ struct Attempt {
   size_t host;
   int port;
   int tries = 0;
+  int local_port_waits = 0;
 };
 
 struct InFlight {
@@ -80,9 +81,8 @@ class Scan {
   Scan(const Scan&) = delete;
   Scan& operator=(const Scan&) = delete;
 
-  std::vector<PortResult> run(const std::vector<int>& ports) {
-    for (size_t h = 0; h < hosts_.size(); ++h)
-      for (int p : ports) pending_.push_back({h, p, 0});
+  std::vector<PortResult> run(const std::vector<std::pair<size_t, int>>& work) {
+    for (const auto& [h, p] : work) pending_.push_back({h, p, 0, 0});
     epoll_event events[1024];
     while (!pending_.empty() || !flight_.empty()) {
       launch();
@@ -129,9 +129,16 @@ class Scan {
       if (errno != EINPROGRESS) {
         const int err = errno;
         ::close(fd);
-        if (err == EAGAIN || err == EADDRNOTAVAIL) {  // no local port free right now
-          pending_.push_back({a.host, a.port, a.tries - 1});
+        if (err == EAGAIN || err == EADDRNOTAVAIL) {
+          // No local port free right now: fewer in flight, a pause, and after
+          // a few rounds of that the port is given up on, never spun on.
+          if (++a.local_port_waits > 50) {
+            record(a, PortState::filtered, "no local port free");
+            continue;
+          }
+          pending_.push_back({a.host, a.port, a.tries - 1, a.local_port_waits});
           limit_ = std::max<size_t>(1, flight_.size());
+          backoff_ = true;
           return;
         }
         conclude(a, err);
@@ -161,6 +168,10 @@ class Scan {
           std::chrono::duration_cast<std::chrono::milliseconds>(it->second.deadline - Clock::now())
               .count();
       return static_cast<int>(std::clamp<long long>(left + 1, 0, 100));
+    }
+    if (backoff_) {
+      backoff_ = false;
+      return 10;
     }
     return pending_.empty() ? 100 : 0;
   }
@@ -209,17 +220,15 @@ class Scan {
     }
   }
 
-  // On loopback a connect to port P may pick P as its own source port and
-  // meet itself (TCP simultaneous open): nobody listens there.
-  bool connected_to_itself(int fd, const Attempt& a) const {
-    if (!exposure::is_loopback(hosts_[a.host].address)) return false;
-    sockaddr_storage ss{};
-    socklen_t len = sizeof ss;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return false;
-    const int local = ss.ss_family == AF_INET
-                          ? ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port)
-                          : ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
-    return local == a.port;
+  // A connect to one of our own addresses at port P may pick P as its source
+  // port and meet itself (TCP simultaneous open): nobody listens there.
+  static bool connected_to_itself(int fd, const Attempt&) {
+    sockaddr_storage local{}, peer{};
+    socklen_t llen = sizeof local, plen = sizeof peer;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &llen) != 0 ||
+        ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &plen) != 0)
+      return false;
+    return llen == plen && std::memcmp(&local, &peer, llen) == 0;
   }
 
   // An open port's connection ends with RST, not FIN: no TIME-WAIT left
@@ -250,6 +259,7 @@ class Scan {
   int epfd_ = -1;
   size_t limit_ = 0;
   size_t ceiling_ = 0;
+  bool backoff_ = false;
   uint64_t serial_ = 0;
   std::deque<Attempt> pending_;
   std::unordered_map<int, InFlight> flight_;
@@ -278,9 +288,11 @@ std::vector<PortResult> scan_ports(const std::vector<Host>& hosts, const std::ve
   const size_t total = hosts.size() * ports.size();
   const size_t cores = std::max(1u, std::thread::hardware_concurrency());
   const size_t shards = total < 2048 ? 1 : std::min<size_t>(cores, 4);
-  if (shards == 1) return Scan(hosts, options).run(ports);
-  std::vector<std::vector<int>> split(shards);
-  for (size_t i = 0; i < ports.size(); ++i) split[i % shards].push_back(ports[i]);
+  std::vector<std::vector<std::pair<size_t, int>>> split(shards);
+  size_t n = 0;
+  for (size_t h = 0; h < hosts.size(); ++h)
+    for (int p : ports) split[n++ % shards].push_back({h, p});
+  if (shards == 1) return Scan(hosts, options).run(split[0]);
   std::vector<std::vector<PortResult>> parts(shards);
   std::vector<std::exception_ptr> errors(shards);
   std::vector<std::thread> threads;

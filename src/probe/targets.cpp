@@ -77,6 +77,9 @@ std::vector<Host> expand_targets(const std::vector<std::string>& specs, size_t m
       const uint64_t count = 1ull << host_bits;
       // An IPv4 network's first and last addresses are the network and broadcast.
       const bool skip_ends = prefix->address.family == 4 && host_bits >= 2;
+      if (out.size() + (skip_ends ? count - 2 : count) > max_hosts)
+        throw std::invalid_argument(spec + " holds more than --max-hosts " +
+                                    std::to_string(max_hosts) + " hosts; narrow the range");
       for (uint64_t i = skip_ends ? 1 : 0; i < (skip_ends ? count - 1 : count); ++i) {
         const IpAddress a = plus(prefix->address, i);
         add({a.str(), a});

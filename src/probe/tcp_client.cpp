@@ -17,7 +17,7 @@ int ms_left(TcpClient::Deadline d) {
   const auto left =
       std::chrono::duration_cast<std::chrono::milliseconds>(d - std::chrono::steady_clock::now())
           .count();
-  return static_cast<int>(std::clamp<long long>(left, 0, 60000));
+  return static_cast<int>(std::clamp<long long>(left, 0, 24LL * 3600 * 1000));
 }
 
 // Waits for `events`; false on timeout.

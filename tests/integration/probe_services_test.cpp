@@ -99,6 +99,24 @@ TEST(ProbeRedis, OpenAndPassword) {
   EXPECT_TRUE(findings(report2, "network.unauthenticated-service").empty());
 }
 
+TEST(ProbeRedis, ScanOnlySendsNothingToTheService) {
+  if (!have_program("redis-server")) GTEST_SKIP() << "redis-server is not installed";
+  Server redis;
+  const int port = free_loopback_port();
+  ASSERT_TRUE(redis.start("/usr/bin/redis-server",
+                          {"redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1",
+                           "--save", "", "--appendonly", "no", "--protected-mode", "no"},
+                          port));
+  const auto report = probe("127.0.0.1", port, {"--service", as("redis", port), "--scan-only"});
+  const auto p = open_port(report, port);
+  ASSERT_FALSE(p.is_null());
+  EXPECT_FALSE(p.contains("service"));
+  EXPECT_TRUE(report["findings"].empty());
+  // Redis counted no command from us: only the scanner's connect and reset.
+  const auto stats = run_command({"redis-cli", "-p", std::to_string(port), "INFO", "stats"});
+  EXPECT_NE(stats.out.find("total_commands_processed:0"), std::string::npos) << stats.out;
+}
+
 TEST(ProbeRedis, ProtectedModeRefusesOutsiders) {
   if (!have_program("redis-server")) GTEST_SKIP() << "redis-server is not installed";
   if (!is_root()) GTEST_SKIP() << "needs root (network namespace)";

@@ -60,14 +60,14 @@ ProtocolOptions with_logins() {
   return o;
 }
 
-TEST(Mysql, GreetingGivesVersionAndAuthRequiredWithoutLoggingIn) {
+TEST(Mysql, GreetingGivesVersionAndUnknownWithoutLoggingIn) {
   for (const size_t chunk : {size_t{1}, size_t{4096}}) {
     auto c = run_conversation(mysql_steps({}), {{kMysql80}}, chunk);
     EXPECT_EQ(c.sent, std::vector<std::string>{""});
     EXPECT_EQ(c.done_at, std::vector<size_t>{kMysql80.size()});
     EXPECT_EQ(c.steps_left, 0u);
     EXPECT_EQ(c.result.service, "mysql");
-    EXPECT_EQ(c.result.access, Access::auth_required);
+    EXPECT_EQ(c.result.access, Access::unknown);
     EXPECT_EQ(c.result.version, "8.0.36");
     EXPECT_EQ(c.result.facts["auth_plugin"], "caching_sha2_password");
     EXPECT_EQ(c.result.facts["tls_offered"], true);
@@ -183,7 +183,7 @@ TEST(MysqlGreeting, OldServerWithoutExtendedPartStillGreets) {
                                                                                 "\x00"
                                                                                 "\x2c\x00",
                                                                                 23))}});
-  EXPECT_EQ(c.result.access, Access::auth_required);
+  EXPECT_EQ(c.result.access, Access::unknown);
   EXPECT_EQ(c.steps_left, 0u);  // no PROTOCOL_41: no login
 }
 

@@ -1,6 +1,9 @@
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <memory>
 
 #include "probe/checks.h"
@@ -42,10 +45,31 @@ ServiceResult ask_auth_method(const Host& host, int port, const std::string& use
 
 using Conn = std::unique_ptr<PGconn, decltype(&PQfinish)>;
 
-std::string scalar(PGconn* c, const char* sql, bool& ok) {
-  std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(c, sql), PQclear);
-  ok = PQresultStatus(r.get()) == PGRES_TUPLES_OK && PQntuples(r.get()) == 1;
-  return ok ? std::string(PQgetvalue(r.get(), 0, 0)).substr(0, 256) : "";
+// One read-only query, bounded by the check's deadline whatever the server does.
+std::string scalar(PGconn* c, const char* sql, std::chrono::steady_clock::time_point deadline,
+                   bool& ok) {
+  ok = false;
+  if (!PQsendQuery(c, sql)) return "";
+  while (true) {
+    if (!PQconsumeInput(c)) return "";
+    if (!PQisBusy(c)) break;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          deadline - std::chrono::steady_clock::now())
+                          .count();
+    if (left <= 0) return "";
+    pollfd p{PQsocket(c), POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(std::min<long long>(left, 60000))) < 0 && errno != EINTR)
+      return "";
+  }
+  std::string value;
+  while (PGresult* r = PQgetResult(c)) {
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && PQnfields(r) >= 1) {
+      ok = true;
+      value = std::string(PQgetvalue(r, 0, 0)).substr(0, 256);
+    }
+    PQclear(r);
+  }
+  return value;
 }
 
 // Logs in without a password (the server said trust) and asks, read-only,
@@ -57,7 +81,7 @@ void inspect_role(const Host& host, int port, const ProbeOptions& o, PgUser& u) 
     const char* keys[] = {
         "host",    "port",    "user", "dbname", "connect_timeout", "passfile", "application_name",
         "options", "sslmode", nullptr};
-    const char* values[10] = {};
+    const char* values[13] = {};
     const std::string addr = host.address.str();
     values[0] = addr.c_str();
     values[1] = port_text.c_str();
@@ -66,8 +90,11 @@ void inspect_role(const Host& host, int port, const ProbeOptions& o, PgUser& u) 
     values[4] = timeout.c_str();
     values[5] = "/dev/null";
     values[6] = "hostward-probe";
-    values[7] = "-c default_transaction_read_only=on";
+    values[7] = "-c default_transaction_read_only=on -c statement_timeout=2000";
     values[8] = "prefer";
+    values[9] = "/nonexistent/hostward-no-client-cert";
+    values[10] = "/nonexistent/hostward-no-client-key";
+    values[11] = "disable";
     Conn c(PQconnectdbParams(keys, values, 0), PQfinish);
     if (PQstatus(c.get()) != CONNECTION_OK) {
       u.error = std::string(PQerrorMessage(c.get())).substr(0, 300);
@@ -79,14 +106,15 @@ void inspect_role(const Host& host, int port, const ProbeOptions& o, PgUser& u) 
     u.logged_in = true;
     u.error.clear();
     bool ok = false;
-    u.version = scalar(c.get(), "SHOW server_version", ok);
-    u.superuser =
-        scalar(c.get(), "SELECT rolsuper FROM pg_roles WHERE rolname = current_user", ok) == "t";
-    const std::string member =
-        scalar(c.get(),
-               "SELECT pg_has_role(current_user, oid, 'USAGE') FROM pg_roles "
-               "WHERE rolname = 'pg_execute_server_program'",
-               ok);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(o.check_timeout_ms);
+    u.version = scalar(c.get(), "SHOW server_version", deadline, ok);
+    u.superuser = scalar(c.get(), "SELECT rolsuper FROM pg_roles WHERE rolname = current_user",
+                         deadline, ok) == "t";
+    const std::string member = scalar(c.get(),
+                                      "SELECT pg_has_role(current_user, oid, 'USAGE') FROM "
+                                      "pg_roles WHERE rolname = 'pg_execute_server_program'",
+                                      deadline, ok);
     u.execute_server_program = member == "t";
     return;
   }

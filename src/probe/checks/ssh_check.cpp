@@ -50,6 +50,13 @@ ServiceResult check_ssh(const Host& host, int port, const ProbeOptions& o) {
     ssh_disconnect(s.get());
     return result;
   }
+  if (rc != SSH_AUTH_DENIED && rc != SSH_AUTH_PARTIAL) {
+    result.access = Access::unknown;
+    result.detail = "the server did not answer the \"none\" request: " +
+                    std::string(ssh_get_error(s.get())).substr(0, 200);
+    ssh_disconnect(s.get());
+    return result;
+  }
   const int methods = ssh_userauth_list(s.get(), nullptr);
   ssh_disconnect(s.get());
   nlohmann::json list = nlohmann::json::array();

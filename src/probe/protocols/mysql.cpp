@@ -246,9 +246,11 @@ Reply on_greeting(const ProtocolOptions& o, std::string_view received, bool clos
   r.version = stated_version(g->server_version);
   r.facts["tls_offered"] = (g->capabilities & kMysqlClientSsl) != 0;
   if (!g->auth_plugin.empty()) r.facts["auth_plugin"] = abridge(g->auth_plugin, 64);
-  r.access = Access::auth_required;
+  // A greeting proves MySQL, not whether a password is needed: that takes a
+  // login, which is tried only when asked for.
+  r.access = Access::unknown;
   if (!o.try_default_logins) {
-    r.detail = "greets as " + r.version + "; no login tried";
+    r.detail = "greets as " + r.version + "; no login tried (--try-default-logins)";
   } else if (!(g->capabilities & kMysqlClientProtocol41)) {
     r.detail = "greets as " + r.version + "; too old for a 4.1 login, none tried";
   } else {
