@@ -10,7 +10,12 @@ mode=${1:-scan}
 shift || true
 jobs=$(nproc)
 
-bash scripts/install-deps.sh
+# `scan` on a production host installs only what building and scanning need.
+if [[ $mode == scan ]]; then
+  bash scripts/install-deps.sh build
+else
+  bash scripts/install-deps.sh test
+fi
 
 build() {  # build DIR [cmake args...]
   local dir=$1

@@ -1,18 +1,32 @@
 #!/usr/bin/env bash
-# Installs every Debian package hostward's build, tests and benchmarks need.
+# Installs the Debian packages hostward needs.
+#   install-deps.sh build   what building and running `hostward scan` need
+#   install-deps.sh test    that, plus the servers and tools the tests and
+#                           benchmarks use (the default)
 # Does nothing (and needs no network) when all of them are already there.
+# The servers (PostgreSQL, Redis, memcached, sshd) are installed without being
+# started: the tests run their own, on ports and in namespaces of their own,
+# and a fresh machine should not start listening on 22 because of a test run.
 set -euo pipefail
 
+mode=${1:-test}
 packages=(
-  # build
+  # build, and what `hostward scan` reads the host with
   g++ cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format
   libcli11-dev nlohmann-json3-dev libfmt-dev libyaml-cpp-dev libssl-dev libmnl-dev
-  libcurl4-openssl-dev libpq-dev libssh-dev
-  # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev postgresql procps psmisc iproute2 hyperfine
-  iptables nftables redis-server memcached openssh-server nmap
-  python3 gcc git
+  libcurl4-openssl-dev libpq-dev libssh-dev libgtest-dev libgmock-dev
+  procps iproute2 iptables nftables git
 )
+if [[ $mode == test ]]; then
+  packages+=(
+    # tests and benchmarks
+    libbenchmark-dev postgresql psmisc hyperfine redis-server memcached openssh-server nmap
+    python3 gcc
+  )
+elif [[ $mode != build ]]; then
+  echo "usage: $0 [build|test]" >&2
+  exit 2
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -28,6 +42,16 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# policy-rc.d answering 101 keeps the packages' services from starting (Debian
+# policy; deb-systemd-invoke honours it too). Ours only for this install.
+policy=/usr/sbin/policy-rc.d
+ours=""
+if [[ ! -e $policy ]]; then
+  printf '#!/bin/sh\nexit 101\n' >"$policy"
+  chmod 755 "$policy"
+  ours=1
+fi
+cleanup() { [[ -n $ours ]] && rm -f "$policy"; }
+trap cleanup EXIT
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# The Debian postgresql package starts a cluster on 5432; tests run their own on other ports.
