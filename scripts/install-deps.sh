@@ -51,7 +51,7 @@ if [[ ! -e $policy ]]; then
   chmod 755 "$policy"
   ours=1
 fi
-cleanup() { [[ -n $ours ]] && rm -f "$policy"; }
+cleanup() { if [[ -n $ours ]]; then rm -f "$policy"; fi; }
 trap cleanup EXIT
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
