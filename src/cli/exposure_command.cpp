@@ -25,9 +25,8 @@ void add_exposure_command(CLI::App& app, int& exit_code) {
     const auto t0 = std::chrono::steady_clock::now();
     const Config config = load_config_for(*opts);
     const auto snap = obtain_snapshot(*opts, config, Areas{false, true});
-    Report report = evaluate(snap, *opts, config);
-    const auto setup = exposure::firewall_setup(snap);
-    const auto rows = exposure::exposure_rows(snap, setup);
+    std::vector<exposure::ExposureRow> rows;
+    Report report = evaluate(snap, *opts, config, &rows);
     report.host.duration_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
             .count();

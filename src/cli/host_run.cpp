@@ -136,14 +136,16 @@ std::vector<Finding> probe_self(const std::vector<exposure::ExposureRow>& rows,
                                 const exposure::FirewallSetup& setup, const std::string& hostname) {
   std::vector<std::pair<probe::Host, int>> endpoints;
   std::map<int, std::string> services;
+  const exposure::FirewallEngine v4(setup.v4, setup.host), v6(setup.v6, setup.host);
+  const std::vector<exposure::IpAddress> own4 = v4.outside_addresses(4),
+                                         own6 = v6.outside_addresses(6);
   for (const auto& row : rows) {
     if (row.local_only || row.proto != "tcp") continue;
     const auto addr = exposure::parse_ip(row.address);
     if (!addr) continue;
     exposure::IpAddress target = *addr;
     if (exposure::is_unspecified(target)) {
-      const exposure::FirewallEngine engine(addr->family == 4 ? setup.v4 : setup.v6, setup.host);
-      const auto own = engine.outside_addresses(addr->family);
+      const auto& own = addr->family == 4 ? own4 : own6;
       if (own.empty()) continue;
       target = own.front();
     }
@@ -162,7 +164,8 @@ std::vector<Finding> probe_self(const std::vector<exposure::ExposureRow>& rows,
 
 }  // namespace
 
-Report evaluate(const host::Snapshot& snap, const HostOptions& o, const Config& config) {
+Report evaluate(const host::Snapshot& snap, const HostOptions& o, const Config& config,
+                std::vector<exposure::ExposureRow>* rows_out) {
   Report report;
   report.errors = snap.errors;
   const Areas areas = selected_areas(o);
@@ -178,6 +181,7 @@ Report evaluate(const host::Snapshot& snap, const HostOptions& o, const Config& 
     }
     report.findings.insert(report.findings.end(), std::make_move_iterator(network.begin()),
                            std::make_move_iterator(network.end()));
+    if (rows_out) *rows_out = rows;
   }
   report.incidents = hunt::group_incidents(snap, report.findings);
   report.host.hostname = snap.hostname;

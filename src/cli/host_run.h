@@ -5,6 +5,7 @@
 #include "core/config.h"
 #include "core/finding.h"
 #include "core/rule_catalog.h"
+#include "exposure/exposure.h"
 #include "host/snapshot.h"
 
 namespace hostward::cli {
@@ -23,8 +24,10 @@ host::Snapshot obtain_snapshot(const HostOptions& o, const Config& config, const
 // The areas --only selects (all when it is empty).
 Areas selected_areas(const HostOptions& o);
 
-// Runs the rules of the selected areas and groups incidents.
-Report evaluate(const host::Snapshot& snap, const HostOptions& o, const Config& config);
+// Runs the rules of the selected areas and groups incidents; `rows`, when
+// given, receives the exposure rows the network rules were run on.
+Report evaluate(const host::Snapshot& snap, const HostOptions& o, const Config& config,
+                std::vector<exposure::ExposureRow>* rows = nullptr);
 
 bool use_color(const HostOptions& o);
 void write_private_file(const std::string& path, const std::string& content);

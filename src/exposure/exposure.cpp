@@ -8,20 +8,6 @@ namespace hostward::exposure {
 
 namespace {
 
-int rank(Reach r) {
-  switch (r) {
-    case Reach::reachable:
-      return 3;
-    case Reach::unknown:
-      return 2;
-    case Reach::restricted:
-      return 1;
-    case Reach::blocked:
-      return 0;
-  }
-  return 2;
-}
-
 bool is_listener(const host::Connection& c) {
   return c.local_port != 0 && ((c.proto == "tcp" && c.state == "listen") ||
                                (c.proto == "udp" && c.state == "unconnected"));
@@ -135,9 +121,7 @@ class RowBuilder {
       row.verdict.reason = "cannot read the bound address " + row.address;
       return;
     }
-    const bool link_local =
-        (addr->family == 4 && addr->bytes[0] == 169 && addr->bytes[1] == 254) ||
-        (addr->family == 6 && addr->bytes[0] == 0xfe && (addr->bytes[1] & 0xc0) == 0x80);
+    const bool link_local = is_link_local(*addr);
     if (is_loopback(*addr) || link_local) {
       row.local_only = true;
       row.verdict.reach = Reach::blocked;
@@ -150,7 +134,7 @@ class RowBuilder {
       IpAddress any4;
       any4.family = 4;
       Verdict v = judge_family(row, any4);
-      if (rank(v.reach) > rank(row.verdict.reach)) row.verdict = std::move(v);
+      if (reach_rank(v.reach) > reach_rank(row.verdict.reach)) row.verdict = std::move(v);
     }
   }
 
@@ -169,7 +153,7 @@ class RowBuilder {
       via.port = from;
       Verdict v = engine.from_outside(via);
       if (sent_elsewhere(v, row) || v.translated_to.empty()) continue;
-      if (rank(v.reach) > rank(best.reach)) {
+      if (reach_rank(v.reach) > reach_rank(best.reach)) {
         v.reason = "via port " + std::to_string(from) + ": " + v.reason;
         best = std::move(v);
       }

@@ -13,6 +13,8 @@ namespace hostward::exposure {
 // addresses, never gets through, or cannot be decided from the rules read.
 enum class Reach { reachable, restricted, blocked, unknown };
 const char* reach_name(Reach r);
+// How bad for the host: reachable > unknown > restricted > blocked.
+int reach_rank(Reach r);
 
 // A rule (or a policy) that sent the packet somewhere.
 struct Step {

@@ -43,20 +43,6 @@ std::optional<IpAddress> outside_source(int family, const std::vector<IpPrefix>&
 // answer is unknown rather than slow.
 constexpr size_t kMaxSourceWalks = 512;
 
-int rank(Reach r) {
-  switch (r) {
-    case Reach::reachable:
-      return 3;
-    case Reach::unknown:
-      return 2;
-    case Reach::restricted:
-      return 1;
-    case Reach::blocked:
-      return 0;
-  }
-  return 2;
-}
-
 }  // namespace
 
 std::vector<std::string> FirewallEngine::outside_interfaces() const {
@@ -77,9 +63,7 @@ std::vector<IpAddress> FirewallEngine::outside_addresses(int family) const {
   for (const auto& i : host_.interfaces) {
     if (is_container_side(i.name)) continue;
     for (const auto& a : i.addresses) {
-      const bool link_local =
-          (a.family == 6 && a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80) ||
-          (a.family == 4 && a.bytes[0] == 169 && a.bytes[1] == 254);
+      const bool link_local = is_link_local(a);
       if (a.family == family && !is_loopback(a) && !link_local &&
           std::find(out.begin(), out.end(), a) == out.end())
         out.push_back(a);
@@ -121,7 +105,7 @@ Verdict FirewallEngine::from_outside(const Target& target) const {
       p.dst = dst;
       p.src = *outside;
       Verdict v = walk(p);
-      if (!worst || rank(v.reach) > rank(worst->reach)) worst = std::move(v);
+      if (!worst || reach_rank(v.reach) > reach_rank(worst->reach)) worst = std::move(v);
       if (worst->reach != Reach::blocked) continue;
       for (const auto& prefix : index_->source_prefixes) {
         for (const IpAddress& src : {prefix.address, last_address(prefix)}) {

@@ -22,6 +22,20 @@ const char* reach_name(Reach r) {
   return "unknown";
 }
 
+int reach_rank(Reach r) {
+  switch (r) {
+    case Reach::reachable:
+      return 3;
+    case Reach::unknown:
+      return 2;
+    case Reach::restricted:
+      return 1;
+    case Reach::blocked:
+      return 0;
+  }
+  return 2;
+}
+
 namespace {
 
 constexpr int kMaxDepth = 64;     // nested jumps before we call it a loop

@@ -108,6 +108,11 @@ bool is_unspecified(const IpAddress& a) {
   return true;
 }
 
+bool is_link_local(const IpAddress& a) {
+  if (a.family == 4) return a.bytes[0] == 169 && a.bytes[1] == 254;
+  return a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;
+}
+
 IpAddress last_address(const IpPrefix& p) {
   IpAddress a = p.address;
   const int bytes = a.family == 4 ? 4 : 16;

@@ -28,6 +28,8 @@ std::optional<IpPrefix> parse_prefix(std::string_view text);
 
 bool is_loopback(const IpAddress& a);
 bool is_unspecified(const IpAddress& a);
+// 169.254.0.0/16 or fe80::/10: never routed beyond the link.
+bool is_link_local(const IpAddress& a);
 // Last address of the prefix (broadcast-like); the first is address itself.
 IpAddress last_address(const IpPrefix& p);
 

@@ -23,8 +23,7 @@ const IpAddress* HostView::address_of(const std::string& name, int family) const
     if (i.name != name) continue;
     for (const auto& a : i.addresses) {
       // Link-local addresses are not reachable from beyond the link.
-      const bool link_local = a.family == 6 && a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;
-      if (a.family == family && !link_local) return &a;
+      if (a.family == family && !(a.family == 6 && is_link_local(a))) return &a;
     }
   }
   return nullptr;

@@ -36,22 +36,6 @@ struct InFlight {
   uint64_t serial;
 };
 
-socklen_t fill_sockaddr(const IpAddress& a, int port, sockaddr_storage& ss) {
-  std::memset(&ss, 0, sizeof ss);
-  if (a.family == 4) {
-    auto* s = reinterpret_cast<sockaddr_in*>(&ss);
-    s->sin_family = AF_INET;
-    s->sin_port = htons(static_cast<uint16_t>(port));
-    std::memcpy(&s->sin_addr, a.bytes.data(), 4);
-    return sizeof *s;
-  }
-  auto* s = reinterpret_cast<sockaddr_in6*>(&ss);
-  s->sin6_family = AF_INET6;
-  s->sin6_port = htons(static_cast<uint16_t>(port));
-  std::memcpy(&s->sin6_addr, a.bytes.data(), 16);
-  return sizeof *s;
-}
-
 constexpr size_t kStartConcurrency = 64;
 
 size_t default_concurrency() {

@@ -1,6 +1,7 @@
 #include "probe/targets.h"
 
 #include <netdb.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -56,6 +57,22 @@ IpAddress plus(IpAddress a, uint64_t n) {
 }
 
 }  // namespace
+
+socklen_t fill_sockaddr(const IpAddress& a, int port, sockaddr_storage& ss) {
+  std::memset(&ss, 0, sizeof ss);
+  if (a.family == 4) {
+    auto* s = reinterpret_cast<sockaddr_in*>(&ss);
+    s->sin_family = AF_INET;
+    s->sin_port = htons(static_cast<uint16_t>(port));
+    std::memcpy(&s->sin_addr, a.bytes.data(), 4);
+    return sizeof *s;
+  }
+  auto* s = reinterpret_cast<sockaddr_in6*>(&ss);
+  s->sin6_family = AF_INET6;
+  s->sin6_port = htons(static_cast<uint16_t>(port));
+  std::memcpy(&s->sin6_addr, a.bytes.data(), 16);
+  return sizeof *s;
+}
 
 std::vector<Host> expand_targets(const std::vector<std::string>& specs, size_t max_hosts) {
   std::vector<Host> out;

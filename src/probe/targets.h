@@ -1,4 +1,6 @@
 #pragma once
+#include <sys/socket.h>
+
 #include <string>
 #include <vector>
 
@@ -18,6 +20,9 @@ struct Host {
 // More than `max_hosts` in all is an error, as is a name that does not resolve.
 // Throws std::invalid_argument with a message for people.
 std::vector<Host> expand_targets(const std::vector<std::string>& specs, size_t max_hosts);
+
+// The socket address of host:port, for connect(); returns its length.
+socklen_t fill_sockaddr(const IpAddress& a, int port, sockaddr_storage& ss);
 
 // "22,80,8000-8100", "-" (all 65,535), or empty for `default_ports()`.
 // Throws std::invalid_argument.

@@ -42,21 +42,8 @@ TcpClient::~TcpClient() {
 std::string TcpClient::connect(const IpAddress& a, int port, Deadline deadline) {
   fd_ = ::socket(a.family == 4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return std::string("socket: ") + std::strerror(errno);
-  sockaddr_storage ss{};
-  socklen_t len;
-  if (a.family == 4) {
-    auto* s = reinterpret_cast<sockaddr_in*>(&ss);
-    s->sin_family = AF_INET;
-    s->sin_port = htons(static_cast<uint16_t>(port));
-    std::memcpy(&s->sin_addr, a.bytes.data(), 4);
-    len = sizeof *s;
-  } else {
-    auto* s = reinterpret_cast<sockaddr_in6*>(&ss);
-    s->sin6_family = AF_INET6;
-    s->sin6_port = htons(static_cast<uint16_t>(port));
-    std::memcpy(&s->sin6_addr, a.bytes.data(), 16);
-    len = sizeof *s;
-  }
+  sockaddr_storage ss;
+  const socklen_t len = fill_sockaddr(a, port, ss);
   if (::connect(fd_, reinterpret_cast<sockaddr*>(&ss), len) == 0) return "";
   if (errno != EINPROGRESS) return std::strerror(errno);
   if (!wait_for(fd_, POLLOUT, deadline)) return "connect timed out";

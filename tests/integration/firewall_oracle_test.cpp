@@ -96,10 +96,7 @@ class FirewallOracle : public ::testing::Test {
     return row.is_null() ? "(none)" : row.at("verdict").get<std::string>();
   }
   std::vector<nlohmann::json> findings(const std::string& rule) const {
-    std::vector<nlohmann::json> out;
-    for (const auto& f : report_.at("findings"))
-      if (f.at("rule") == rule) out.push_back(f);
-    return out;
+    return findings_with_rule(report_, rule);
   }
   static std::string connect(const std::string& addr, int port, const std::string& src = "") {
     return topo_->connect(addr, port, src);

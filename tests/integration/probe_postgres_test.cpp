@@ -16,27 +16,10 @@ const char* kHbaReject =
     "local all all trust\nhost all all 0.0.0.0/0 reject\nhost all all ::/0 reject\n";
 
 nlohmann::json probe(const std::string& target, int port, std::vector<std::string> extra = {}) {
-  std::vector<std::string> args = {
-      "probe", target,      "-p",       std::to_string(port), "--format",
-      "json",  "--fail-on", "critical", "--service",          "postgresql=" + std::to_string(port)};
+  std::vector<std::string> args = {target, "-p", std::to_string(port), "--service",
+                                   "postgresql=" + std::to_string(port)};
   args.insert(args.end(), extra.begin(), extra.end());
-  const auto r = run_hostward(args);
-  if (r.exit_code != 0 && r.exit_code != 1)
-    throw std::runtime_error("hostward probe failed: " + r.err);
-  return nlohmann::json::parse(r.out);
-}
-
-nlohmann::json open_port(const nlohmann::json& report, int port) {
-  for (const auto& p : report.at("probe").at(0).at("open"))
-    if (p.at("port") == port) return p;
-  return nullptr;
-}
-
-std::vector<nlohmann::json> findings(const nlohmann::json& report, const std::string& rule) {
-  std::vector<nlohmann::json> out;
-  for (const auto& f : report.at("findings"))
-    if (f.at("rule") == rule) out.push_back(f);
-  return out;
+  return probe_json(args);
 }
 
 class ProbePostgres : public ::testing::Test {
@@ -56,7 +39,7 @@ TEST_F(ProbePostgres, TrustSuperuserIsCriticalWithCommandExecution) {
   if (IsSkipped()) return;
   const auto report = probe("127.0.0.1", pg_.port(),
                             {"--pg-user", "postgres", "--pg-user", "app", "--pg-user", "runner"});
-  const auto p = open_port(report, pg_.port());
+  const auto p = probed_port(report, pg_.port());
   ASSERT_FALSE(p.is_null()) << report.dump(1);
   EXPECT_EQ(p["service"], "postgresql");
   EXPECT_EQ(p["access"], "open");
@@ -68,7 +51,7 @@ TEST_F(ProbePostgres, TrustSuperuserIsCriticalWithCommandExecution) {
   EXPECT_EQ(users[1]["superuser"], false);
   EXPECT_EQ(users[1]["pg_execute_server_program"], false);
   EXPECT_EQ(users[2]["pg_execute_server_program"], true);
-  const auto f = findings(report, "network.unauthenticated-service");
+  const auto f = findings_with_rule(report, "network.unauthenticated-service");
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0]["severity"], "critical");
   EXPECT_EQ(f[0]["evidence"]["command_execution"], true);
@@ -79,7 +62,7 @@ TEST_F(ProbePostgres, TrustSuperuserIsCriticalWithCommandExecution) {
 TEST_F(ProbePostgres, TrustForAPlainRoleOnlyIsStillCriticalButNoCommands) {
   start(kHbaTrust, {"CREATE ROLE app LOGIN"});
   if (IsSkipped()) return;
-  const auto p = open_port(probe("127.0.0.1", pg_.port(), {"--pg-user", "app"}), pg_.port());
+  const auto p = probed_port(probe("127.0.0.1", pg_.port(), {"--pg-user", "app"}), pg_.port());
   EXPECT_EQ(p["access"], "open");
   EXPECT_EQ(p["command_execution"], false);
 }
@@ -88,20 +71,20 @@ TEST_F(ProbePostgres, ScramAsksForAPassword) {
   start(kHbaScram);
   if (IsSkipped()) return;
   const auto report = probe("127.0.0.1", pg_.port());
-  const auto p = open_port(report, pg_.port());
+  const auto p = probed_port(report, pg_.port());
   EXPECT_EQ(p["access"], "auth-required");
   EXPECT_EQ(p["facts"]["users"][0]["method"], "scram-sha-256");
-  EXPECT_TRUE(findings(report, "network.unauthenticated-service").empty());
+  EXPECT_TRUE(findings_with_rule(report, "network.unauthenticated-service").empty());
 }
 
 TEST_F(ProbePostgres, HbaRejectIsRefused) {
   start(kHbaReject);
   if (IsSkipped()) return;
   const auto report = probe("127.0.0.1", pg_.port());
-  const auto p = open_port(report, pg_.port());
+  const auto p = probed_port(report, pg_.port());
   EXPECT_EQ(p["access"], "refused");
   EXPECT_NE(p["detail"].get<std::string>().find("pg_hba.conf"), std::string::npos);
-  EXPECT_TRUE(findings(report, "network.unauthenticated-service").empty());
+  EXPECT_TRUE(findings_with_rule(report, "network.unauthenticated-service").empty());
 }
 
 // PostgreSQL in a namespace of its own, probed from ours over a veth.
@@ -118,7 +101,7 @@ TEST(ProbePostgresNetns, AnyAddressIsFoundLoopbackIsNot) {
     c.netns = ns.name();
     c.port = port;
     if (!pg.start(c)) GTEST_SKIP() << pg.why_not();
-    const auto p = open_port(probe("198.51.100.2", port), port);
+    const auto p = probed_port(probe("198.51.100.2", port), port);
     ASSERT_FALSE(p.is_null());
     EXPECT_EQ(p["access"], "open");
   }
@@ -130,7 +113,7 @@ TEST(ProbePostgresNetns, AnyAddressIsFoundLoopbackIsNot) {
   c.port = port;
   ASSERT_TRUE(pg.start(c)) << pg.why_not();
   const auto report = probe("198.51.100.2", port);
-  EXPECT_TRUE(open_port(report, port).is_null()) << report.dump(1);
+  EXPECT_TRUE(probed_port(report, port).is_null()) << report.dump(1);
   EXPECT_EQ(report["probe"][0]["closed"], 1);
 }
 
@@ -174,12 +157,12 @@ TEST(ProbeSelf, ScanProvesOwnTrustPostgres) {
     EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
     return nlohmann::json::parse(r.out);
   };
-  const auto with = findings(scan(true), "network.unauthenticated-service");
+  const auto with = findings_with_rule(scan(true), "network.unauthenticated-service");
   ASSERT_EQ(with.size(), 1u);
   EXPECT_EQ(with[0]["subject"]["port"], 15433);
   EXPECT_EQ(with[0]["subject"]["address"], "198.51.100.2");
   EXPECT_EQ(with[0]["evidence"]["command_execution"], true);
-  EXPECT_TRUE(findings(scan(false), "network.unauthenticated-service").empty());
+  EXPECT_TRUE(findings_with_rule(scan(false), "network.unauthenticated-service").empty());
 }
 
 }  // namespace

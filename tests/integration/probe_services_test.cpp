@@ -16,27 +16,10 @@ namespace hostward::itest {
 namespace {
 
 nlohmann::json probe(const std::string& target, int port, std::vector<std::string> extra = {}) {
-  std::vector<std::string> args = {
-      "probe", target,      "-p",       std::to_string(port), "--format",
-      "json",  "--fail-on", "critical", "--check-timeout-ms", "2000"};
+  std::vector<std::string> args = {target, "-p", std::to_string(port), "--check-timeout-ms",
+                                   "2000"};
   args.insert(args.end(), extra.begin(), extra.end());
-  const auto r = run_hostward(args);
-  if (r.exit_code != 0 && r.exit_code != 1)
-    throw std::runtime_error("hostward probe failed: " + r.err);
-  return nlohmann::json::parse(r.out);
-}
-
-nlohmann::json open_port(const nlohmann::json& report, int port) {
-  for (const auto& p : report.at("probe").at(0).at("open"))
-    if (p.at("port") == port) return p;
-  return nullptr;
-}
-
-std::vector<nlohmann::json> findings(const nlohmann::json& report, const std::string& rule) {
-  std::vector<nlohmann::json> out;
-  for (const auto& f : report.at("findings"))
-    if (f.at("rule") == rule) out.push_back(f);
-  return out;
+  return probe_json(args);
 }
 
 bool port_listening(int port) {
@@ -78,12 +61,12 @@ TEST(ProbeRedis, OpenAndPassword) {
                           "--save", "", "--appendonly", "no", "--protected-mode", "no"},
                          p1));
   const auto report = probe("127.0.0.1", p1, {"--service", as("redis", p1)});
-  const auto r = open_port(report, p1);
+  const auto r = probed_port(report, p1);
   ASSERT_FALSE(r.is_null());
   EXPECT_EQ(r["service"], "redis");
   EXPECT_EQ(r["access"], "open");
   EXPECT_FALSE(r.value("version", "").empty());
-  const auto f = findings(report, "network.unauthenticated-service");
+  const auto f = findings_with_rule(report, "network.unauthenticated-service");
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0]["severity"], "critical");
   EXPECT_NE(f[0]["evidence"]["sent"].get<std::string>().find("PING"), std::string::npos);
@@ -95,8 +78,8 @@ TEST(ProbeRedis, OpenAndPassword) {
                             "--save", "", "--appendonly", "no", "--requirepass", "hw-secret"},
                            p2));
   const auto report2 = probe("127.0.0.1", p2, {"--service", as("redis", p2)});
-  EXPECT_EQ(open_port(report2, p2)["access"], "auth-required");
-  EXPECT_TRUE(findings(report2, "network.unauthenticated-service").empty());
+  EXPECT_EQ(probed_port(report2, p2)["access"], "auth-required");
+  EXPECT_TRUE(findings_with_rule(report2, "network.unauthenticated-service").empty());
 }
 
 TEST(ProbeRedis, ScanOnlySendsNothingToTheService) {
@@ -108,7 +91,7 @@ TEST(ProbeRedis, ScanOnlySendsNothingToTheService) {
                            "--save", "", "--appendonly", "no", "--protected-mode", "no"},
                           port));
   const auto report = probe("127.0.0.1", port, {"--service", as("redis", port), "--scan-only"});
-  const auto p = open_port(report, port);
+  const auto p = probed_port(report, port);
   ASSERT_FALSE(p.is_null());
   EXPECT_FALSE(p.contains("service"));
   EXPECT_TRUE(report["findings"].empty());
@@ -129,7 +112,7 @@ TEST(ProbeRedis, ProtectedModeRefusesOutsiders) {
     return run_command({"ip", "netns", "exec", ns.name(), "ss", "-Htln"}).out.find(":16379") !=
            std::string::npos;
   }));
-  const auto r = open_port(probe("198.51.100.2", 16379, {"--service", "redis=16379"}), 16379);
+  const auto r = probed_port(probe("198.51.100.2", 16379, {"--service", "redis=16379"}), 16379);
   ASSERT_FALSE(r.is_null());
   EXPECT_EQ(r["access"], "refused");
 }
@@ -143,10 +126,10 @@ TEST(ProbeMemcached, StatsWithoutCredentials) {
       {"memcached", "-u", "nobody", "-l", "127.0.0.1", "-p", std::to_string(port), "-U", "0"},
       port));
   const auto report = probe("127.0.0.1", port, {"--service", as("memcached", port)});
-  const auto p = open_port(report, port);
+  const auto p = probed_port(report, port);
   ASSERT_FALSE(p.is_null());
   EXPECT_EQ(p["access"], "open");
-  const auto f = findings(report, "network.unauthenticated-service");
+  const auto f = findings_with_rule(report, "network.unauthenticated-service");
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0]["severity"], "high");
 }
@@ -181,12 +164,12 @@ class ProbeSsh : public ::testing::Test {
 TEST_F(ProbeSsh, PasswordOfferedIsAFinding) {
   if (!start_sshd(true)) GTEST_SKIP() << skip_;
   const auto report = probe("127.0.0.1", port_, {"--service", as("ssh", port_)});
-  const auto p = open_port(report, port_);
+  const auto p = probed_port(report, port_);
   ASSERT_FALSE(p.is_null());
   EXPECT_EQ(p["access"], "auth-required");
   EXPECT_NE(p["version"].get<std::string>().find("OpenSSH"), std::string::npos);
   EXPECT_EQ(p["facts"]["password"], true);
-  const auto f = findings(report, "network.password-auth-exposed");
+  const auto f = findings_with_rule(report, "network.password-auth-exposed");
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0]["severity"], "medium");
 }
@@ -194,11 +177,11 @@ TEST_F(ProbeSsh, PasswordOfferedIsAFinding) {
 TEST_F(ProbeSsh, KeysOnlyIsSilent) {
   if (!start_sshd(false)) GTEST_SKIP() << skip_;
   const auto report = probe("127.0.0.1", port_, {"--service", as("ssh", port_)});
-  const auto p = open_port(report, port_);
+  const auto p = probed_port(report, port_);
   ASSERT_FALSE(p.is_null());
   EXPECT_EQ(p["facts"]["password"], false);
   EXPECT_EQ(p["facts"]["methods"], nlohmann::json({"publickey"}));
-  EXPECT_TRUE(findings(report, "network.password-auth-exposed").empty());
+  EXPECT_TRUE(findings_with_rule(report, "network.password-auth-exposed").empty());
 }
 
 struct Replay {
@@ -214,14 +197,15 @@ TEST_P(ProbeReplay, AnswersAsTheRealServiceWould) {
   Server s;
   ASSERT_TRUE(start_replay(s, GetParam().mode));
   const auto report = probe("127.0.0.1", s.port, {"--service", as(GetParam().service, s.port)});
-  const auto p = open_port(report, s.port);
+  const auto p = probed_port(report, s.port);
   ASSERT_FALSE(p.is_null());
   EXPECT_EQ(p["service"], GetParam().service);
   EXPECT_EQ(p["access"], GetParam().access) << p.dump(1);
   const bool open = std::string(GetParam().access) == "open";
-  EXPECT_EQ(findings(report, "network.unauthenticated-service").size(), open ? 1u : 0u);
+  EXPECT_EQ(findings_with_rule(report, "network.unauthenticated-service").size(), open ? 1u : 0u);
   if (open) {
-    EXPECT_EQ(findings(report, "network.unauthenticated-service")[0]["severity"], "critical");
+    EXPECT_EQ(findings_with_rule(report, "network.unauthenticated-service")[0]["severity"],
+              "critical");
   }
 }
 
@@ -253,12 +237,12 @@ TEST_P(ProbeHostile, EveryCheckGivesUpCleanly) {
     const auto t0 = std::chrono::steady_clock::now();
     const auto report = probe("127.0.0.1", s.port, {"--service", as(service, s.port)});
     EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(15)) << service;
-    const auto p = open_port(report, s.port);
+    const auto p = probed_port(report, s.port);
     ASSERT_FALSE(p.is_null()) << service;
     const std::string access = p["access"];
     EXPECT_TRUE(access == "unknown" || access == "not-this-service")
         << service << ": " << access << " " << p["detail"];
-    EXPECT_TRUE(findings(report, "network.unauthenticated-service").empty()) << service;
+    EXPECT_TRUE(findings_with_rule(report, "network.unauthenticated-service").empty()) << service;
   }
 }
 

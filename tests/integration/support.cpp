@@ -92,6 +92,29 @@ std::vector<nlohmann::json> findings_for(const nlohmann::json& report, const std
   return out;
 }
 
+std::vector<nlohmann::json> findings_with_rule(const nlohmann::json& report,
+                                               const std::string& rule) {
+  std::vector<nlohmann::json> out;
+  for (const auto& f : report.at("findings"))
+    if (f.at("rule") == rule) out.push_back(f);
+  return out;
+}
+
+nlohmann::json probe_json(std::vector<std::string> args) {
+  args.insert(args.begin(), "probe");
+  args.insert(args.end(), {"--format", "json", "--fail-on", "critical"});
+  const auto r = run_hostward(args);
+  if (r.exit_code != 0 && r.exit_code != 1)
+    throw std::runtime_error("hostward probe failed: " + r.err);
+  return nlohmann::json::parse(r.out);
+}
+
+nlohmann::json probed_port(const nlohmann::json& report, int port) {
+  for (const auto& p : report.at("probe").at(0).at("open"))
+    if (p.at("port") == port) return p;
+  return nullptr;
+}
+
 std::string helper(const std::string& name) {
   return std::string(HOSTWARD_HELPER_DIR) + "/" + name;
 }

@@ -28,6 +28,17 @@ nlohmann::json scan_json(std::vector<std::string> extra = {});
 std::vector<nlohmann::json> findings_for(const nlohmann::json& report, const std::string& rule,
                                          int pid);
 
+// Every finding of `rule` in a hostward/v1 report.
+std::vector<nlohmann::json> findings_with_rule(const nlohmann::json& report,
+                                               const std::string& rule);
+
+// `hostward probe ARGS --format json --fail-on critical`, parsed; throws when
+// it exits with anything but 0 or 1.
+nlohmann::json probe_json(std::vector<std::string> args);
+
+// The open port `port` of the first probed host, or null.
+nlohmann::json probed_port(const nlohmann::json& report, int port);
+
 std::string helper(const std::string& name);  // path of a test helper binary
 
 bool is_root();
