@@ -14,14 +14,14 @@ packages=(
   # build, and what `hostward scan` reads the host with
   g++ cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format
   libcli11-dev nlohmann-json3-dev libfmt-dev libyaml-cpp-dev libssl-dev libmnl-dev
-  libcurl4-openssl-dev libpq-dev libssh-dev libgtest-dev libgmock-dev
+  libcurl4-openssl-dev libpq-dev libssh-dev libgtest-dev libgmock-dev libsystemd-dev libarchive-dev
   procps iproute2 iptables nftables git
 )
 if [[ $mode == test ]]; then
   packages+=(
     # tests and benchmarks
     libbenchmark-dev postgresql psmisc hyperfine redis-server memcached openssh-server nmap
-    python3 gcc
+    python3 gcc fail2ban systemd-journal-remote
   )
 elif [[ $mode != build ]]; then
   echo "usage: $0 [build|test]" >&2

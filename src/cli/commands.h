@@ -24,6 +24,7 @@ struct HostOptions {
 struct Areas {
   bool process = false;
   bool network = false;
+  bool auth = false;  // sshd logs, wtmp, btmp: read live only (not part of a snapshot)
 };
 
 // Each returns the process exit code (0, 1 or 2, as in docs/exit-codes).
@@ -32,5 +33,6 @@ void add_ps_command(CLI::App& app, int& exit_code);
 void add_rules_command(CLI::App& app, int& exit_code);
 void add_exposure_command(CLI::App& app, int& exit_code);
 void add_probe_command(CLI::App& app, int& exit_code);
+void add_logs_command(CLI::App& app, int& exit_code);
 
 }  // namespace hostward::cli

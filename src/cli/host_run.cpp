@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "authlog/authlog.h"
 #include "core/terminal.h"
 #include "core/time_format.h"
 #include "exposure/network_rules.h"
@@ -51,6 +52,7 @@ const RuleCatalog& catalog() {
   static const RuleCatalog c = [] {
     RuleCatalog cat;
     hunt::register_rules(cat);
+    authlog::register_rules(cat);
     exposure::register_rules(cat);
     probe::register_rules(cat);
     return cat;
@@ -91,7 +93,7 @@ Areas selected_areas(const HostOptions& o) {
   const auto has = [&o](const char* area) {
     return o.only.empty() || std::find(o.only.begin(), o.only.end(), area) != o.only.end();
   };
-  return {has("process"), has("network")};
+  return {has("process"), has("network"), has("auth")};
 }
 
 host::Snapshot obtain_snapshot(const HostOptions& o, const Config& config, const Areas& areas) {
@@ -182,6 +184,14 @@ Report evaluate(const host::Snapshot& snap, const HostOptions& o, const Config& 
     report.findings.insert(report.findings.end(), std::make_move_iterator(network.begin()),
                            std::make_move_iterator(network.end()));
     if (rows_out) *rows_out = rows;
+  }
+  if (areas.auth && o.from.empty()) {
+    // The host's own logs; a snapshot from elsewhere carries none.
+    auto run = authlog::read_auth(authlog::default_sources(), config.auth);
+    for (auto& e : run.errors) report.errors.push_back({"auth", std::move(e)});
+    auto auth = authlog::run_rules({run.summary, config.auth, snap.hostname, snap.taken_at});
+    report.findings.insert(report.findings.end(), std::make_move_iterator(auth.begin()),
+                           std::make_move_iterator(auth.end()));
   }
   report.incidents = hunt::group_incidents(snap, report.findings);
   report.host.hostname = snap.hostname;

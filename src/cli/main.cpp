@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   hostward::cli::add_rules_command(app, exit_code);
   hostward::cli::add_exposure_command(app, exit_code);
   hostward::cli::add_probe_command(app, exit_code);
+  hostward::cli::add_logs_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -45,6 +45,20 @@ Config parse_config(const std::string& yaml_text) {
       read_scalar(hunt, "high_cpu_percent", h.high_cpu_percent);
       read_scalar(hunt, "high_cpu_min_age_s", h.high_cpu_min_age_s);
     }
+    if (const YAML::Node auth = root["auth"]) {
+      if (!auth.IsMap()) throw std::runtime_error("config: auth must be a mapping");
+      auto& a = config.auth;
+      read_scalar(auth, "max_failures", a.max_failures);
+      read_scalar(auth, "window_s", a.window_s);
+      read_scalar(auth, "login_after_failures", a.login_after_failures);
+      read_list(auth, "ignore_addresses", a.ignore_addresses);
+      if (a.max_failures < 1 || a.max_failures > 1000)
+        throw std::runtime_error("config: auth.max_failures must be 1..1000");
+      if (a.login_after_failures < 1 || a.login_after_failures > 1000)
+        throw std::runtime_error("config: auth.login_after_failures must be 1..1000");
+      if (a.window_s < 1 || a.window_s > 31 * 86400)
+        throw std::runtime_error("config: auth.window_s must be 1..2678400");
+    }
     if (const YAML::Node network = root["network"]) {
       if (!network.IsMap()) throw std::runtime_error("config: network must be a mapping");
       read_list(network, "expected_listeners", config.network.expected_listeners);

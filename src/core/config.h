@@ -34,6 +34,16 @@ struct NetworkConfig {
   std::vector<std::string> expected_listeners = {};
 };
 
+// Thresholds of the auth rules (defaults as fail2ban's sshd jail: maxretry 5, findtime 10m).
+struct AuthConfig {
+  int max_failures = 5;          // auth.ssh-brute-force: this many failures ...
+  long long window_s = 600;      // ... from one address within this many seconds
+  int login_after_failures = 3;  // auth.login-after-failures: failures within window_s before
+  // Addresses or CIDR prefixes whose failures and logins are not judged
+  // (fail2ban's ignoreip): a bastion, the monitoring host.
+  std::vector<std::string> ignore_addresses = {};
+};
+
 // Whether `entry` (as in NetworkConfig::expected_listeners) covers a listener.
 bool listener_expected(const std::string& entry, const std::string& program, int port,
                        const std::string& proto);
@@ -41,6 +51,7 @@ bool listener_expected(const std::string& entry, const std::string& program, int
 struct Config {
   HuntConfig hunt;
   NetworkConfig network;
+  AuthConfig auth;
 };
 
 // Parses YAML text; throws std::runtime_error with a message naming the key on bad input.

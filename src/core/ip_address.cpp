@@ -1,10 +1,10 @@
-#include "exposure/ip_address.h"
+#include "core/ip_address.h"
 
 #include <arpa/inet.h>
 
 #include <cstring>
 
-namespace hostward::exposure {
+namespace hostward {
 
 namespace {
 int width(const IpAddress& a) { return a.family == 4 ? 32 : 128; }
@@ -123,4 +123,4 @@ IpAddress last_address(const IpPrefix& p) {
   return a;
 }
 
-}  // namespace hostward::exposure
+}  // namespace hostward

@@ -1,0 +1,50 @@
+#pragma once
+#include <deque>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "authlog/auth_event.h"
+#include "authlog/auth_summary.h"
+#include "core/config.h"
+#include "core/ip_address.h"
+
+namespace hostward::authlog {
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// Folds a stream of events into an AuthSummary.
+class AuthAnalyzer {
+ public:
+  explicit AuthAnalyzer(const AuthConfig& config);
+  void add(const AuthEvent& e);
+  AuthSummary finish();
+  WtmpFacts& wtmp() { return summary_.wtmp; }
+  void add_lines(uint64_t n, bool text_source) {
+    summary_.lines += n;
+    summary_.text_sources += text_source ? 1 : 0;
+  }
+
+ private:
+  struct Tracker {
+    AddressFailures facts;
+    std::deque<int64_t> recent;  // the last failure times, at most window_size_
+  };
+  using TrackerMap = std::unordered_map<std::string, Tracker, StringHash, std::equal_to<>>;
+  Tracker& tracker(TrackerMap& map, std::string_view address);
+  void count_failure(Tracker& t, const AuthEvent& e);
+  bool ignored(std::string_view address) const;
+
+  AuthConfig config_;
+  std::vector<IpPrefix> ignore_;
+  size_t window_size_;
+  TrackerMap logs_, btmp_;
+  AuthSummary summary_;
+  std::unordered_map<std::string, size_t> open_sessions_;  // tty -> index in sessions
+  int64_t last_wtmp_time_ = 0;
+};
+
+}  // namespace hostward::authlog

@@ -1,0 +1,207 @@
+#include <sys/stat.h>
+
+#include <ctime>
+#include <fstream>
+#include <sstream>
+
+#include "authlog/auth_analyzer.h"
+#include "authlog/authlog.h"
+#include "authlog/journal_source.h"
+#include "authlog/sshd_message.h"
+#include "authlog/syslog_line.h"
+#include "authlog/text_source.h"
+#include "authlog/utmp_file.h"
+#include "host/proc_parse.h"
+
+namespace hostward::authlog {
+
+namespace {
+
+bool is_sshd(std::string_view program) { return program == "sshd" || program == "sshd-session"; }
+
+// The event a syslog line holds, when it is one of sshd's.
+bool event_of(const SyslogLine& line, AuthEvent& e) {
+  if (!is_sshd(line.program)) return false;
+  const auto m = parse_sshd_message(line.message);
+  if (!m) return false;
+  e.kind = m->kind;
+  e.time = line.time;
+  e.user = m->user;
+  e.address = m->address;
+  e.port = m->port;
+  e.method = m->method;
+  e.key = m->key;
+  e.invalid_user = m->invalid_user;
+  e.pid = line.pid;
+  return true;
+}
+
+int64_t file_mtime(const std::string& path) {
+  struct stat st {};
+  if (path != "-" && ::stat(path.c_str(), &st) == 0) return st.st_mtim.tv_sec;
+  return std::time(nullptr);
+}
+
+class Reader {
+ public:
+  Reader(const AuthConfig& config, const std::function<void(const AuthEvent&)>& on_event,
+         std::vector<std::string>& errors)
+      : analyzer_(config), on_event_(on_event), errors_(errors) {}
+
+  void emit(const AuthEvent& e) {
+    if (on_event_) on_event_(e);
+    analyzer_.add(e);
+  }
+
+  void text(const std::string& path) {
+    LocalClock clock(file_mtime(path));
+    AuthEvent e;
+    e.source = path;
+    const auto stats = read_text_lines(
+        path,
+        [&](std::string_view raw, uint64_t number) {
+          const auto line = parse_syslog_line(raw, clock);
+          if (!line || !event_of(*line, e)) return;
+          e.line = number;
+          emit(e);
+        },
+        errors_);
+    analyzer_.add_lines(stats.lines, true);
+  }
+
+  void journal(const std::vector<std::string>& files) {
+    AuthEvent e;
+    const std::string source = files.empty() ? "journal" : files.front();
+    e.source = source;
+    const uint64_t n = read_journal(
+        files,
+        [&](const SyslogLine& line, uint64_t index) {
+          if (!event_of(line, e)) return;
+          e.line = index;
+          emit(e);
+        },
+        errors_);
+    analyzer_.add_lines(n, true);
+  }
+
+  void wtmp(const std::string& path) {
+    auto& facts = analyzer_.wtmp();
+    ++facts.files_read;
+    int64_t previous = 0;
+    bool after_boot = false;
+    const auto stats = read_utmp_file(
+        path,
+        [&](const UtmpRecord& r, uint64_t index) {
+          AuthEvent e;
+          e.source = path;
+          e.line = index;
+          e.time = r.time;
+          e.user = r.user;
+          e.tty = r.line;
+          e.address = unmap_address(r.host.empty() ? r.address : r.host);
+          e.pid = r.pid;
+          if (r.all_zero) return;
+          if (r.time != 0) {
+            if (facts.first == 0 || r.time < facts.first) facts.first = r.time;
+            facts.last = std::max(facts.last, r.time);
+            // Clocks are set at boot: only a jump back elsewhere is odd.
+            if (previous != 0 && r.time < previous - 3600 && !after_boot) ++facts.backward_jumps;
+            previous = r.time;
+          }
+          after_boot = r.type == 1 || r.type == 2;
+          if (r.type == 7) {  // USER_PROCESS
+            e.kind = EventKind::session_start;
+            ++facts.user_sessions;
+          } else if (r.type == 8) {  // DEAD_PROCESS
+            e.kind = EventKind::session_end;
+          } else if (r.type == 2) {  // BOOT_TIME
+            e.kind = EventKind::reboot;
+            ++facts.boots;
+          } else if (r.type == 1 && r.user == "shutdown") {
+            e.kind = EventKind::shutdown;
+          } else {
+            return;
+          }
+          emit(e);
+        },
+        errors_);
+    facts.records += stats.records;
+    facts.zeroed_records += stats.zeroed_records;
+  }
+
+  void btmp(const std::string& path) {
+    read_utmp_file(
+        path,
+        [&](const UtmpRecord& r, uint64_t index) {
+          if (r.type != 6 && r.type != 7) return;  // LOGIN_PROCESS (sshd, login), USER_PROCESS
+          AuthEvent e;
+          e.kind = EventKind::btmp_failure;
+          e.source = path;
+          e.line = index;
+          e.time = r.time;
+          e.user = r.user;
+          e.tty = r.line;
+          e.address = unmap_address(r.host.empty() ? r.address : r.host);
+          e.pid = r.pid;
+          emit(e);
+        },
+        errors_);
+  }
+
+  void lastlog(const std::string& path, const std::map<uint32_t, std::string>& users) {
+    read_lastlog_file(
+        path,
+        [&](const LastlogEntry& entry) {
+          const auto it = users.find(entry.uid);
+          const std::string name = it != users.end() ? it->second : std::to_string(entry.uid);
+          AuthEvent e;
+          e.kind = EventKind::lastlog;
+          e.source = path;
+          e.line = entry.uid;
+          e.time = entry.time;
+          e.user = name;
+          e.tty = entry.line;
+          e.address = entry.host;
+          emit(e);
+        },
+        errors_);
+  }
+
+  AuthSummary finish() { return analyzer_.finish(); }
+  WtmpFacts& wtmp_facts() { return analyzer_.wtmp(); }
+
+ private:
+  AuthAnalyzer analyzer_;
+  const std::function<void(const AuthEvent&)>& on_event_;
+  std::vector<std::string>& errors_;
+};
+
+std::map<uint32_t, std::string> read_users(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return {};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return host::parse_passwd(ss.str());
+}
+
+}  // namespace
+
+AuthRun read_auth(const AuthSources& sources, const AuthConfig& config,
+                  const std::function<void(const AuthEvent&)>& on_event) {
+  AuthRun run;
+  Reader reader(config, on_event, run.errors);
+  reader.wtmp_facts().expected = sources.wtmp_expected || !sources.wtmp.empty();
+  for (const auto& f : sources.wtmp) reader.wtmp(f);
+  for (const auto& f : sources.text) reader.text(f);
+  if (!sources.journal_files.empty()) reader.journal(sources.journal_files);
+  if (sources.system_journal) reader.journal({});
+  for (const auto& f : sources.btmp) reader.btmp(f);
+  if (!sources.lastlog.empty()) {
+    const auto users = read_users(sources.passwd);
+    for (const auto& f : sources.lastlog) reader.lastlog(f, users);
+  }
+  run.summary = reader.finish();
+  return run;
+}
+
+}  // namespace hostward::authlog

@@ -1,0 +1,106 @@
+#include <dirent.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <string_view>
+#include <tuple>
+
+#include "authlog/authlog.h"
+#include "authlog/journal_source.h"
+#include "authlog/utmp_file.h"
+
+namespace hostward::authlog {
+
+namespace {
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Rank of a rotated file of `base` in oldest-first order, or nullopt when
+// `name` is not one: "auth.log.3.gz" (older) before "auth.log.1" before
+// "auth.log"; dateext "secure-20261122" ordered by date.
+std::optional<std::tuple<int, long long>> rotation_rank(std::string_view name,
+                                                        std::string_view base) {
+  if (name.substr(0, base.size()) != base) return std::nullopt;
+  std::string_view rest = name.substr(base.size());
+  for (std::string_view ext : {".gz", ".xz", ".bz2", ".zst"}) {
+    if (rest.size() > ext.size() && rest.substr(rest.size() - ext.size()) == ext) {
+      rest.remove_suffix(ext.size());
+      break;
+    }
+  }
+  if (rest.empty()) return std::tuple{2, 0LL};
+  if ((rest[0] == '.' || rest[0] == '-') && all_digits(rest.substr(1)) && rest.size() <= 10) {
+    const long long n = std::atoll(std::string(rest.substr(1)).c_str());
+    return rest.size() == 9 && rest[0] == '-' ? std::tuple{0, n} : std::tuple{1, -n};
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> rotated_files(const std::string& dir, std::string_view base) {
+  std::vector<std::pair<std::tuple<int, long long>, std::string>> found;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (const dirent* e = ::readdir(d)) {
+      if (const auto rank = rotation_rank(e->d_name, base)) found.push_back({*rank, e->d_name});
+    }
+    ::closedir(d);
+  }
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> out;
+  for (auto& [rank, name] : found) out.push_back(dir + "/" + name);
+  return out;
+}
+
+bool name_has(const std::string& path, std::string_view word) {
+  const size_t slash = path.rfind('/');
+  return path.find(word, slash == std::string::npos ? 0 : slash) != std::string::npos;
+}
+
+}  // namespace
+
+AuthSources default_sources(const std::string& root) {
+  const std::string base = root == "/" ? "" : root;
+  const std::string log_dir = base + "/var/log";
+  AuthSources s;
+  for (std::string_view name : {"auth.log", "secure"}) {
+    auto files = rotated_files(log_dir, name);
+    s.text.insert(s.text.end(), files.begin(), files.end());
+  }
+  s.system_journal = s.text.empty() && root == "/";
+  // Uncompressed rotations only: last(1) and login(1) never compress them.
+  for (auto [list, name] : {std::pair{&s.wtmp, "wtmp"}, std::pair{&s.btmp, "btmp"}}) {
+    for (auto& f : rotated_files(log_dir, name)) {
+      if (f.size() < 3 || (f.substr(f.size() - 3) != ".gz" && f.find(".xz") == std::string::npos))
+        list->push_back(f);
+    }
+  }
+  s.wtmp_expected = true;
+  if (::access((log_dir + "/lastlog").c_str(), F_OK) == 0)
+    s.lastlog.push_back(log_dir + "/lastlog");
+  s.passwd = base + "/etc/passwd";
+  return s;
+}
+
+AuthSources classify_files(const std::vector<std::string>& paths) {
+  AuthSources s;
+  for (const auto& p : paths) {
+    if (p == "-") {
+      s.text.push_back(p);
+    } else if (is_journal_file(p)) {
+      s.journal_files.push_back(p);
+    } else if (name_has(p, "lastlog")) {
+      s.lastlog.push_back(p);
+    } else if (name_has(p, "btmp")) {
+      s.btmp.push_back(p);
+    } else if (name_has(p, "wtmp") || name_has(p, "utmp") || looks_like_utmp(p)) {
+      s.wtmp.push_back(p);
+    } else {
+      s.text.push_back(p);
+    }
+  }
+  return s;
+}
+
+}  // namespace hostward::authlog
