@@ -117,9 +117,11 @@ TextStats read_text_lines(const std::string& path,
   int r = archive_read_open_fd(a.get(), fd, 1 << 20);
   if (r == ARCHIVE_OK) r = archive_read_next_header(a.get(), &entry);
   if (r == ARCHIVE_OK) {
-    std::unique_ptr<char[]> buffer(new char[1 << 20]);
+    // Small reads: a truncated .gz then still yields what came before the cut.
+    constexpr size_t kChunk = 64 * 1024;
+    std::unique_ptr<char[]> buffer(new char[kChunk]);
     for (;;) {
-      const la_ssize_t n = archive_read_data(a.get(), buffer.get(), 1 << 20);
+      const la_ssize_t n = archive_read_data(a.get(), buffer.get(), kChunk);
       if (n < 0) {
         r = static_cast<int>(n);
         break;
