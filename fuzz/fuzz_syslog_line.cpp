@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (line->pid < 0) abort();
   const auto m = hostward::authlog::parse_sshd_message(line->message);
   if (m) {
-    inside(m->user, text);
+    if (m->user != "root") inside(m->user, text);  // ROOT LOGIN REFUSED: a literal
     inside(m->address, text);
     if (m->port < 0 || m->port > 65535) abort();
   }

@@ -44,7 +44,6 @@ class AuthAnalyzer {
   TrackerMap logs_, btmp_;
   AuthSummary summary_;
   std::unordered_map<std::string, size_t> open_sessions_;  // tty -> index in sessions
-  int64_t last_wtmp_time_ = 0;
 };
 
 }  // namespace hostward::authlog
