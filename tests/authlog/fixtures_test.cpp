@@ -23,6 +23,8 @@ struct Expected {
   std::vector<std::string> rules;            // rule ids that fire, sorted
 };
 
+void PrintTo(const Expected& x, std::ostream* os) { *os << x.fixture; }
+
 class FixtureTest : public ::testing::TestWithParam<Expected> {
  protected:
   void SetUp() override { testing::use_utc(); }

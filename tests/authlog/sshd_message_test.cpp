@@ -16,6 +16,8 @@ struct Case {
   const char* key = "";
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.message; }
+
 class SshdMessageTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(SshdMessageTest, Parses) {

@@ -50,7 +50,9 @@ TEST(Cli, RulesListsTheCatalog) {
                 "process.miner-indicators", "process.world-writable-executable",
                 "network.exposed-service", "network.docker-api-exposed",
                 "network.firewall-bypassed-by-docker", "network.miner-connection",
-                "network.unauthenticated-service", "network.password-auth-exposed"}));
+                "network.unauthenticated-service", "network.password-auth-exposed",
+                "auth.ssh-brute-force", "auth.login-after-failures", "auth.root-login",
+                "auth.password-login", "auth.login-records-missing"}));
   const auto text = run_hostward({"rules"});
   EXPECT_NE(text.out.find("process.memfd-executable             critical  T1620,T1027"),
             std::string::npos)
