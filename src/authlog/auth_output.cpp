@@ -83,7 +83,7 @@ std::string summary_text(const AuthSummary& s) {
     failing += a.failures > 0 ? 1 : 0;
   }
   std::string text = fmt::format(
-      "Read {} log line(s): {} sshd event(s), {} failed login(s) from {} address(es), {} "
+      "Read {} log line(s): {} event(s), {} failed login(s) from {} address(es), {} "
       "accepted login(s); wtmp: {} session(s), {} reboot(s).",
       s.lines, s.events - s.wtmp.user_sessions, failures, failing,
       s.logins.size() + s.logins_dropped, s.wtmp.user_sessions, s.reboots.size());

@@ -97,6 +97,7 @@ void add_logs_command(CLI::App& app, int& exit_code) {
     }
     auto run = authlog::read_auth(sources, config.auth, on_event);
     Report report;
+    report.host.command = "logs";
     report.host.hostname = snap.hostname;
     report.host.kernel = snap.kernel;
     report.host.started_at = rfc3339_utc(snap.taken_at);

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/ip_address.h"
+
 namespace hostward {
 
 namespace {
@@ -52,6 +54,10 @@ Config parse_config(const std::string& yaml_text) {
       read_scalar(auth, "window_s", a.window_s);
       read_scalar(auth, "login_after_failures", a.login_after_failures);
       read_list(auth, "ignore_addresses", a.ignore_addresses);
+      for (const auto& e : a.ignore_addresses)
+        if (!parse_prefix(e))
+          throw std::runtime_error("config: auth.ignore_addresses: \"" + e +
+                                   "\" is not an address or prefix (192.0.2.10, 2001:db8::/32)");
       if (a.max_failures < 1 || a.max_failures > 1000)
         throw std::runtime_error("config: auth.max_failures must be 1..1000");
       if (a.login_after_failures < 1 || a.login_after_failures > 1000)

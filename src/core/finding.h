@@ -40,6 +40,7 @@ struct HostInfo {
   std::string kernel;
   std::string started_at;  // RFC 3339, UTC
   long long duration_ms = 0;
+  std::string command = "scan";  // the subcommand, for the text report's header
 };
 
 struct Report {

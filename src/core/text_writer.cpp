@@ -95,7 +95,7 @@ std::string wrap(std::string_view text, size_t width, size_t indent, size_t firs
 
 std::string write_text(const Report& report, const Style& style, size_t width) {
   std::string out;
-  out += style.bold("hostward") + fmt::format(" scan of {} · {} · {} · {} ms\n",
+  out += style.bold("hostward") + fmt::format(" {} of {} · {} · {} · {} ms\n", report.host.command,
                                               sanitize_for_terminal(report.host.hostname),
                                               sanitize_for_terminal(report.host.kernel),
                                               report.host.started_at, report.host.duration_ms);

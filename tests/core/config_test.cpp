@@ -51,5 +51,25 @@ TEST(Config, GlobMatchesAcrossSlashes) {
   EXPECT_FALSE(glob_match("runc_cloned:*", "hwtest-payload"));
 }
 
+TEST(Config, AuthThresholdsAndIgnoredAddresses) {
+  const Config c = parse_config(
+      "auth:\n  max_failures: 8\n  window_s: 300\n  login_after_failures: 4\n"
+      "  ignore_addresses: [192.0.2.10, \"2001:db8::/32\"]\n");
+  EXPECT_EQ(c.auth.max_failures, 8);
+  EXPECT_EQ(c.auth.window_s, 300);
+  EXPECT_EQ(c.auth.login_after_failures, 4);
+  EXPECT_EQ(c.auth.ignore_addresses, (std::vector<std::string>{"192.0.2.10", "2001:db8::/32"}));
+  EXPECT_EQ(parse_config("").auth.max_failures, 5);
+  EXPECT_THROW(parse_config("auth:\n  max_failures: 0\n"), std::runtime_error);
+  EXPECT_THROW(parse_config("auth:\n  window_s: -1\n"), std::runtime_error);
+  try {
+    parse_config("auth:\n  ignore_addresses: [bastion]\n");
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("auth.ignore_addresses: \"bastion\""), std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace hostward
