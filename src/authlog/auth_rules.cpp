@@ -1,6 +1,5 @@
 #include "authlog/auth_rules.h"
 
-#include "core/fingerprint.h"
 #include "core/time_format.h"
 
 namespace hostward::authlog {
@@ -27,16 +26,8 @@ std::vector<Finding> run_rules(const AuthContext& ctx) {
 Finding auth_finding(const AuthContext& ctx, const RuleInfo& info, Severity severity,
                      std::string title, nlohmann::json subject, nlohmann::json evidence,
                      const std::string& identity) {
-  Finding f;
-  f.rule = info.id;
-  f.severity = severity;
-  f.title = std::move(title);
-  f.subject = std::move(subject);
-  f.evidence = std::move(evidence);
-  f.remediation = info.remediation;
-  f.attack = info.attack;
-  f.fingerprint = make_fingerprint(ctx.hostname, info.id, identity);
-  return f;
+  return make_finding(info, severity, std::move(title), std::move(subject), std::move(evidence),
+                      ctx.hostname, identity);
 }
 
 std::string time_text(int64_t t) { return t == 0 ? "unknown" : rfc3339_utc(t); }

@@ -36,6 +36,19 @@ bool event_of(const SyslogLine& line, AuthEvent& e) {
   return true;
 }
 
+// The fields a wtmp or btmp record gives every event; the caller sets the kind.
+AuthEvent record_event(const UtmpRecord& r, const std::string& path, uint64_t index) {
+  AuthEvent e;
+  e.source = path;
+  e.line = index;
+  e.time = r.time;
+  e.user = r.user;
+  e.tty = r.line;
+  e.address = unmap_address(r.host.empty() ? r.address : r.host);
+  e.pid = r.pid;
+  return e;
+}
+
 int64_t file_mtime(const std::string& path) {
   struct stat st {};
   if (path != "-" && ::stat(path.c_str(), &st) == 0) return st.st_mtim.tv_sec;
@@ -92,15 +105,8 @@ class Reader {
     const auto stats = read_utmp_file(
         path,
         [&](const UtmpRecord& r, uint64_t index) {
-          AuthEvent e;
-          e.source = path;
-          e.line = index;
-          e.time = r.time;
-          e.user = r.user;
-          e.tty = r.line;
-          e.address = unmap_address(r.host.empty() ? r.address : r.host);
-          e.pid = r.pid;
           if (r.all_zero) return;
+          AuthEvent e = record_event(r, path, index);
           if (r.time != 0) {
             if (facts.first == 0 || r.time < facts.first) facts.first = r.time;
             facts.last = std::max(facts.last, r.time);
@@ -134,15 +140,8 @@ class Reader {
         path,
         [&](const UtmpRecord& r, uint64_t index) {
           if (r.type != 6 && r.type != 7) return;  // LOGIN_PROCESS (sshd, login), USER_PROCESS
-          AuthEvent e;
+          AuthEvent e = record_event(r, path, index);
           e.kind = EventKind::btmp_failure;
-          e.source = path;
-          e.line = index;
-          e.time = r.time;
-          e.user = r.user;
-          e.tty = r.line;
-          e.address = unmap_address(r.host.empty() ? r.address : r.host);
-          e.pid = r.pid;
           emit(e);
         },
         errors_);

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/finding.h"
+#include "core/fingerprint.h"
 
 namespace hostward {
 
@@ -30,6 +31,21 @@ const RuleInfo* RuleCatalog::find(std::string_view id) const {
     if (r.id == id) return &r;
   }
   return nullptr;
+}
+
+Finding make_finding(const RuleInfo& info, Severity severity, std::string title,
+                     nlohmann::json subject, nlohmann::json evidence, std::string_view hostname,
+                     std::string_view identity) {
+  Finding f;
+  f.rule = info.id;
+  f.severity = severity;
+  f.title = std::move(title);
+  f.subject = std::move(subject);
+  f.evidence = std::move(evidence);
+  f.remediation = info.remediation;
+  f.attack = info.attack;
+  f.fingerprint = make_fingerprint(hostname, info.id, identity);
+  return f;
 }
 
 std::optional<Severity> worst_severity(const Report& report) {

@@ -3,6 +3,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/finding.h"
 #include "core/severity.h"
 
 namespace hostward {
@@ -28,5 +29,12 @@ class RuleCatalog {
  private:
   std::vector<RuleInfo> rules_;
 };
+
+// A finding of rule `info` with its remediation and ATT&CK ids, and a
+// fingerprint from the host, the rule and `identity` (what makes this finding
+// this one: an address, a user and an address, ...).
+Finding make_finding(const RuleInfo& info, Severity severity, std::string title,
+                     nlohmann::json subject, nlohmann::json evidence, std::string_view hostname,
+                     std::string_view identity);
 
 }  // namespace hostward

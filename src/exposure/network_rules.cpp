@@ -1,6 +1,5 @@
 #include "exposure/network_rules.h"
 
-#include "core/fingerprint.h"
 
 namespace hostward::exposure {
 
@@ -67,16 +66,8 @@ nlohmann::json verdict_evidence(const Verdict& v) {
 Finding network_finding(const NetworkContext& ctx, const RuleInfo& info, Severity severity,
                         std::string title, nlohmann::json subject, nlohmann::json evidence,
                         const std::string& identity) {
-  Finding f;
-  f.rule = info.id;
-  f.severity = severity;
-  f.title = std::move(title);
-  f.subject = std::move(subject);
-  f.evidence = std::move(evidence);
-  f.remediation = info.remediation;
-  f.attack = info.attack;
-  f.fingerprint = make_fingerprint(ctx.snap.hostname, info.id, identity);
-  return f;
+  return make_finding(info, severity, std::move(title), std::move(subject), std::move(evidence),
+                      ctx.snap.hostname, identity);
 }
 
 }  // namespace hostward::exposure
