@@ -76,6 +76,10 @@ class Reader {
           const auto line = parse_syslog_line(raw, clock);
           if (!line || !event_of(*line, e)) return;
           e.line = number;
+          if (e.time != 0) {
+            text_first_ = text_first_ == 0 ? e.time : std::min(text_first_, e.time);
+            text_last_ = std::max(text_last_, e.time);
+          }
           emit(e);
         },
         errors_);
@@ -89,6 +93,9 @@ class Reader {
     const uint64_t n = read_journal(
         files,
         [&](const SyslogLine& line, uint64_t index) {
+          // rsyslog writes what the journal holds: within the auth logs'
+          // time span, the journal would count every event twice.
+          if (text_first_ != 0 && line.time >= text_first_ && line.time <= text_last_) return;
           if (!event_of(line, e)) return;
           e.line = index;
           emit(e);
@@ -173,6 +180,7 @@ class Reader {
   AuthAnalyzer analyzer_;
   const std::function<void(const AuthEvent&)>& on_event_;
   std::vector<std::string>& errors_;
+  int64_t text_first_ = 0, text_last_ = 0;  // time span of the auth logs' sshd events
 };
 
 std::map<uint32_t, std::string> read_users(const std::string& path) {
