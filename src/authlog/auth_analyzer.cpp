@@ -71,12 +71,12 @@ void AuthAnalyzer::add(const AuthEvent& e) {
       }
       Login l;
       l.time = e.time;
-      l.user = e.user;
-      l.address = e.address;
+      l.user = s.strings.intern(e.user);
+      l.address = s.strings.intern(e.address);
       l.port = e.port;
-      l.method = e.method;
-      l.key = e.key;
-      l.source = e.source;
+      l.method = s.strings.intern(e.method);
+      l.key = s.strings.intern(e.key);
+      l.source = s.strings.intern(e.source);
       l.line = e.line;
       if (auto it = logs_.find(e.address); it != logs_.end()) {
         const int64_t from = e.time - config_.window_s;

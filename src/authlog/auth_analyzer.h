@@ -11,11 +11,6 @@
 
 namespace hostward::authlog {
 
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
 // Folds a stream of events into an AuthSummary.
 class AuthAnalyzer {
  public:

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "authlog/auth_event.h"
@@ -23,9 +25,34 @@ struct AddressFailures {
   bool ignored = false;            // in auth.ignore_addresses
 };
 
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// Each distinct string once: the logins of a busy host repeat a handful of
+// users, addresses, methods and file names. Move-only, so the views into it
+// stay valid wherever the summary goes.
+class StringPool {
+ public:
+  StringPool() = default;
+  StringPool(StringPool&&) = default;
+  StringPool& operator=(StringPool&&) = default;
+  StringPool(const StringPool&) = delete;
+  StringPool& operator=(const StringPool&) = delete;
+  std::string_view intern(std::string_view s) {
+    auto it = strings_.find(s);
+    if (it == strings_.end()) it = strings_.emplace(s).first;
+    return *it;
+  }
+
+ private:
+  std::unordered_set<std::string, StringHash, std::equal_to<>> strings_;
+};
+
 struct Login {
   int64_t time = 0;
-  std::string user, address, method, key, source;
+  std::string_view user, address, method, key, source;  // in AuthSummary::strings
   int port = 0;
   uint64_t line = 0;
   int failures_before = 0;  // failures from the address within the window before
@@ -49,6 +76,7 @@ struct WtmpFacts {
 };
 
 struct AuthSummary {
+  StringPool strings;                                 // what the logins' views point into
   std::map<std::string, AddressFailures> by_address;  // from auth logs / journal
   std::map<std::string, AddressFailures> btmp_by_address;
   std::vector<Login> logins;      // every accepted login, up to kMaxLogins

@@ -49,7 +49,8 @@ TEST_P(FixtureTest, ReadsEveryKind) {
   EXPECT_EQ(probes, x.probes);
   std::vector<std::string> logins;
   for (const auto& l : j.run.summary.logins)
-    logins.push_back(l.user + "@" + l.address + "/" + l.method);
+    logins.push_back(std::string(l.user) + "@" + std::string(l.address) + "/" +
+                     std::string(l.method));
   EXPECT_EQ(logins, x.logins);
   std::vector<std::string> rules;
   for (const auto& f : j.findings) rules.push_back(f.rule);

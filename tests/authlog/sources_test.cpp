@@ -161,12 +161,12 @@ TEST_F(SourcesTest, JournalFileWrittenBySystemdJournalRemote) {
 
   // rsyslog wrote the same two failures to auth.log: read with the journal,
   // they count once; the journal adds what lies outside the log's time span.
-  const std::string text = dir.write(
-      "auth.log",
-      "Nov 28 20:50:00 web1 sshd[500]: Failed password for invalid user admin from "
-      "198.51.100.30 port 1 ssh2\n"
-      "Nov 28 20:50:01 web1 sshd[501]: Failed password for invalid user admin from "
-      "198.51.100.30 port 2 ssh2\n");
+  const std::string text =
+      dir.write("auth.log",
+                "Nov 28 20:50:00 web1 sshd[500]: Failed password for invalid user admin from "
+                "198.51.100.30 port 1 ssh2\n"
+                "Nov 28 20:50:01 web1 sshd[501]: Failed password for invalid user admin from "
+                "198.51.100.30 port 2 ssh2\n");
   const auto both = judge({text, journal}, kNow);
   EXPECT_EQ(both.run.summary.by_address.at("198.51.100.30").failures, 2u);
   EXPECT_EQ(both.run.summary.logins.size(), 1u);

@@ -24,18 +24,19 @@ const RuleInfo& info() {
 void run(const AuthContext& ctx, std::vector<Finding>& out) {
   for (const auto& l : ctx.summary.logins) {
     if (l.ignored || l.failures_before < ctx.config.login_after_failures) continue;
-    out.push_back(auth_finding(ctx, info(), Severity::critical,
-                               fmt::format("{} logged in from {} by {} after {} failed attempts",
-                                           l.user, l.address, l.method, l.failures_before),
-                               {{"kind", "login"}, {"user", l.user}, {"address", l.address}},
-                               {{"time", time_text(l.time)},
-                                {"method", l.method},
-                                {"port", l.port},
-                                {"failures_before", l.failures_before},
-                                {"window_s", ctx.config.window_s},
-                                {"source", l.source},
-                                {"line", l.line}},
-                               fmt::format("{}|{}|{}", l.user, l.address, l.time)));
+    out.push_back(auth_finding(
+        ctx, info(), Severity::critical,
+        fmt::format("{} logged in from {} by {} after {} failed attempts", l.user, l.address,
+                    l.method, l.failures_before),
+        {{"kind", "login"}, {"user", std::string(l.user)}, {"address", std::string(l.address)}},
+        {{"time", time_text(l.time)},
+         {"method", std::string(l.method)},
+         {"port", l.port},
+         {"failures_before", l.failures_before},
+         {"window_s", ctx.config.window_s},
+         {"source", std::string(l.source)},
+         {"line", l.line}},
+        fmt::format("{}|{}|{}", l.user, l.address, l.time)));
   }
 }
 

@@ -22,13 +22,13 @@ std::map<std::tuple<std::string, std::string, std::string>, LoginGroup> group_lo
   std::map<std::tuple<std::string, std::string, std::string>, LoginGroup> groups;
   for (const auto& l : logins) {
     if (l.ignored || !keep(l)) continue;
-    auto& g = groups[{l.user, l.address, method_key(l)}];
+    auto& g = groups[{std::string(l.user), std::string(l.address), std::string(method_key(l))}];
     if (!g.first) g.first = &l;
     g.last = &l;
     ++g.count;
     if (!l.key.empty() && g.keys.size() < 5 &&
         std::find(g.keys.begin(), g.keys.end(), l.key) == g.keys.end())
-      g.keys.push_back(l.key);
+      g.keys.emplace_back(l.key);
   }
   return groups;
 }

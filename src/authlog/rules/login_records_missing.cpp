@@ -82,9 +82,9 @@ void run(const AuthContext& ctx, std::vector<Finding>& out) {
     if (recorded) continue;
     if (++count <= 10)
       missing.push_back({{"time", time_text(l->time)},
-                         {"user", l->user},
-                         {"address", l->address},
-                         {"source", l->source},
+                         {"user", std::string(l->user)},
+                         {"address", std::string(l->address)},
+                         {"source", std::string(l->source)},
                          {"line", l->line}});
   }
   if (count == 0) return;

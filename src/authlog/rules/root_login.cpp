@@ -35,7 +35,7 @@ void run(const AuthContext& ctx, std::vector<Finding>& out) {
                                {"count", g.count},
                                {"first", time_text(g.first->time)},
                                {"last", time_text(g.last->time)},
-                               {"source", g.last->source},
+                               {"source", std::string(g.last->source)},
                                {"line", g.last->line}};
     if (!g.keys.empty()) evidence["keys"] = g.keys;
     out.push_back(auth_finding(ctx, info(), sev,
