@@ -19,7 +19,9 @@ struct AuthSources {
   std::vector<std::string> journal_files;  // journal files given by path
   bool system_journal = false;             // the local system journal
   std::vector<std::string> wtmp, btmp, lastlog;
-  bool wtmp_expected = false;          // the host's own records: a missing wtmp is itself a finding
+  bool wtmp_expected = false;
+  bool named_by_user = false;  // --file: symlinks and pipes allowed (see open_log)          // the
+                               // host's own records: a missing wtmp is itself a finding
   std::string passwd = "/etc/passwd";  // uid -> name for lastlog
 };
 

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "authlog/log_file.h"
+
 namespace hostward::authlog {
 
 namespace {
@@ -33,7 +35,8 @@ int to_pid(std::string_view s) {
 }  // namespace
 
 bool is_journal_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  std::vector<std::string> ignored;
+  const int fd = open_log(path, true, ignored);
   if (fd < 0) return false;
   char magic[8] = {};
   const bool ok =

@@ -58,8 +58,8 @@ int64_t file_mtime(const std::string& path) {
 class Reader {
  public:
   Reader(const AuthConfig& config, const std::function<void(const AuthEvent&)>& on_event,
-         std::vector<std::string>& errors)
-      : analyzer_(config), on_event_(on_event), errors_(errors) {}
+         std::vector<std::string>& errors, bool named_by_user)
+      : analyzer_(config), on_event_(on_event), errors_(errors), named_(named_by_user) {}
 
   void emit(const AuthEvent& e) {
     if (on_event_) on_event_(e);
@@ -82,7 +82,7 @@ class Reader {
           }
           emit(e);
         },
-        errors_);
+        errors_, named_);
     analyzer_.add_lines(stats.lines, true);
   }
 
@@ -137,7 +137,7 @@ class Reader {
           }
           emit(e);
         },
-        errors_);
+        errors_, named_);
     facts.records += stats.records;
     facts.zeroed_records += stats.zeroed_records;
   }
@@ -151,7 +151,7 @@ class Reader {
           e.kind = EventKind::btmp_failure;
           emit(e);
         },
-        errors_);
+        errors_, named_);
   }
 
   void lastlog(const std::string& path, const std::map<uint32_t, std::string>& users) {
@@ -170,7 +170,7 @@ class Reader {
           e.address = entry.host;
           emit(e);
         },
-        errors_);
+        errors_, named_);
   }
 
   AuthSummary finish() { return analyzer_.finish(); }
@@ -180,6 +180,7 @@ class Reader {
   AuthAnalyzer analyzer_;
   const std::function<void(const AuthEvent&)>& on_event_;
   std::vector<std::string>& errors_;
+  bool named_;                              // the paths came from the user (--file)
   int64_t text_first_ = 0, text_last_ = 0;  // time span of the auth logs' sshd events
 };
 
@@ -196,7 +197,7 @@ std::map<uint32_t, std::string> read_users(const std::string& path) {
 AuthRun read_auth(const AuthSources& sources, const AuthConfig& config,
                   const std::function<void(const AuthEvent&)>& on_event) {
   AuthRun run;
-  Reader reader(config, on_event, run.errors);
+  Reader reader(config, on_event, run.errors, sources.named_by_user);
   reader.wtmp_facts().expected = sources.wtmp_expected || !sources.wtmp.empty();
   for (const auto& f : sources.wtmp) reader.wtmp(f);
   for (const auto& f : sources.text) reader.text(f);

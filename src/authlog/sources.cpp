@@ -85,6 +85,7 @@ AuthSources default_sources(const std::string& root) {
 
 AuthSources classify_files(const std::vector<std::string>& paths) {
   AuthSources s;
+  s.named_by_user = true;
   for (const auto& p : paths) {
     if (p == "-") {
       s.text.push_back(p);

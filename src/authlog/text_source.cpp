@@ -9,6 +9,8 @@
 #include <cstring>
 #include <memory>
 
+#include "authlog/log_file.h"
+
 namespace hostward::authlog {
 
 namespace {
@@ -87,29 +89,25 @@ class LineSplitter {
 
 TextStats read_text_lines(const std::string& path,
                           const std::function<void(std::string_view, uint64_t)>& on_line,
-                          std::vector<std::string>& errors) {
+                          std::vector<std::string>& errors, bool named_by_user) {
   TextStats stats;
   int fd = STDIN_FILENO;
   if (path != "-") {
-    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) {
-      errors.push_back(path + ": " + std::strerror(errno));
-      return stats;
-    }
     struct stat st {};
-    if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-      errors.push_back(path + ": not a file");
-      ::close(fd);
-      return stats;
-    }
-    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    fd = open_log(path, named_by_user, errors, &st);
+    if (fd < 0) return stats;
     if (S_ISREG(st.st_mode) && st.st_size == 0) {
       ::close(fd);
       return stats;
     }
   }
   std::unique_ptr<archive, ArchiveCloser> a(archive_read_new());
-  archive_read_support_filter_all(a.get());
+  // Only the formats logrotate writes, all decoded in-process (the "all"
+  // set would also run external programs such as lrzip or lzop on their magic).
+  archive_read_support_filter_gzip(a.get());
+  archive_read_support_filter_xz(a.get());
+  archive_read_support_filter_bzip2(a.get());
+  archive_read_support_filter_zstd(a.get());
   archive_read_support_format_raw(a.get());
   archive_read_support_format_empty(a.get());
   LineSplitter splitter(on_line, stats);

@@ -19,10 +19,11 @@ struct TextStats {
 // zstd, by content, through libarchive), from `path` or stdin for "-".
 // Memory stays bounded by kMaxLineBytes whatever the file's size. A read or
 // decompression error (truncated .gz) is appended to `errors`; the lines
-// before it have been delivered.
+// before it have been delivered. The file is opened as open_log() does,
+// with `named_by_user` as there.
 TextStats read_text_lines(
     const std::string& path,
     const std::function<void(std::string_view line, uint64_t number)>& on_line,
-    std::vector<std::string>& errors);
+    std::vector<std::string>& errors, bool named_by_user = false);
 
 }  // namespace hostward::authlog

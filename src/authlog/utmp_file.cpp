@@ -11,6 +11,8 @@
 #include <cstddef>
 #include <cstring>
 
+#include "authlog/log_file.h"
+
 namespace hostward::authlog {
 
 namespace {
@@ -43,20 +45,6 @@ std::string address_text(const unsigned char* p) {
   return buf;
 }
 
-int open_regular(const std::string& path, std::vector<std::string>& errors, struct stat& st) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) {
-    errors.push_back(path + ": " + std::strerror(errno));
-    return -1;
-  }
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    errors.push_back(path + ": not a regular file");
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 }  // namespace
 
 std::optional<UtmpRecord> parse_utmp_record(const unsigned char* b) {
@@ -78,10 +66,9 @@ std::optional<UtmpRecord> parse_utmp_record(const unsigned char* b) {
 
 UtmpStats read_utmp_file(const std::string& path,
                          const std::function<void(const UtmpRecord&, uint64_t)>& on_record,
-                         std::vector<std::string>& errors) {
+                         std::vector<std::string>& errors, bool named_by_user) {
   UtmpStats stats;
-  struct stat st {};
-  const int fd = open_regular(path, errors, st);
+  const int fd = open_log(path, named_by_user, errors);
   if (fd < 0) return stats;
   constexpr size_t kBatch = 1024;
   std::vector<unsigned char> buf(kBatch * kUtmpRecordSize);
@@ -132,10 +119,15 @@ std::optional<LastlogEntry> parse_lastlog_record(const unsigned char* b, uint32_
 
 void read_lastlog_file(const std::string& path,
                        const std::function<void(const LastlogEntry&)>& on_entry,
-                       std::vector<std::string>& errors) {
+                       std::vector<std::string>& errors, bool named_by_user) {
   struct stat st {};
-  const int fd = open_regular(path, errors, st);
+  const int fd = open_log(path, named_by_user, errors, &st);
   if (fd < 0) return;
+  if (!S_ISREG(st.st_mode)) {  // indexed by uid: read with pread and SEEK_DATA only
+    errors.push_back(path + ": not a regular file");
+    ::close(fd);
+    return;
+  }
   unsigned char rec[kLastlogRecordSize];
   off_t pos = 0;
   uint64_t read_records = 0;
@@ -160,7 +152,7 @@ void read_lastlog_file(const std::string& path,
 bool looks_like_utmp(const std::string& path) {
   std::vector<std::string> ignored;
   struct stat st {};
-  const int fd = open_regular(path, ignored, st);
+  const int fd = open_log(path, true, ignored, &st);
   if (fd < 0) return false;
   unsigned char rec[kUtmpRecordSize];
   const bool whole = st.st_size > 0 && st.st_size % static_cast<off_t>(kUtmpRecordSize) == 0 &&

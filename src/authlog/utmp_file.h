@@ -36,7 +36,7 @@ struct UtmpStats {
 // records that are not utmp are counted and reported in `errors`.
 UtmpStats read_utmp_file(const std::string& path,
                          const std::function<void(const UtmpRecord&, uint64_t index)>& on_record,
-                         std::vector<std::string>& errors);
+                         std::vector<std::string>& errors, bool named_by_user = false);
 
 struct LastlogEntry {
   uint32_t uid = 0;
@@ -50,7 +50,7 @@ std::optional<LastlogEntry> parse_lastlog_record(const unsigned char* bytes, uin
 // long): only the data segments are read.
 void read_lastlog_file(const std::string& path,
                        const std::function<void(const LastlogEntry&)>& on_entry,
-                       std::vector<std::string>& errors);
+                       std::vector<std::string>& errors, bool named_by_user = false);
 
 // Whether the file looks like utmp records (size a multiple of the record and
 // the first record valid), for --file without a telling name.

@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cstdio>
@@ -92,6 +94,27 @@ TEST_F(SourcesTest, BinaryDataAndHugeLinesAreSkippedTheRestIsRead) {
       << j.run.errors[0];
   EXPECT_NE(j.run.errors[1].find("2 line(s) with binary data skipped"), std::string::npos)
       << j.run.errors[1];
+}
+
+TEST_F(SourcesTest, PlantedLinksDevicesAndFifosAreNeverRead) {
+  // Someone who can write to /var/log plants a device behind a log name: a
+  // scan as root must not open it (opening /dev/watchdog arms it).
+  const std::string log_dir = dir.path() + "/var/log";
+  ASSERT_EQ(std::system(("mkdir -p " + log_dir).c_str()), 0);
+  ASSERT_EQ(::symlink("/dev/zero", (log_dir + "/auth.log.9").c_str()), 0);
+  ASSERT_EQ(::symlink("/dev/zero", (log_dir + "/wtmp.1").c_str()), 0);
+  ASSERT_EQ(::mkfifo((log_dir + "/auth.log.8").c_str(), 0600), 0);
+  dir.write("var/log/auth.log", failed(0));
+  const AuthRun run = read_auth(default_sources(dir.path()), {});
+  ASSERT_EQ(run.errors.size(), 3u);
+  EXPECT_EQ(run.errors[0], log_dir + "/wtmp.1: a symlink, not followed");
+  EXPECT_EQ(run.errors[1], log_dir + "/auth.log.9: a symlink, not followed");
+  EXPECT_EQ(run.errors[2], log_dir + "/auth.log.8: not a regular file");
+  EXPECT_EQ(run.summary.by_address.at("203.0.113.5").failures, 1u);
+  // Named on the command line, a device is still refused.
+  const auto named = judge({"/dev/zero"}, kNow);
+  ASSERT_EQ(named.run.errors.size(), 1u);
+  EXPECT_EQ(named.run.errors[0], "/dev/zero: not a regular file");
 }
 
 TEST_F(SourcesTest, MissingFilesAreErrorsNotAborts) {
