@@ -4,10 +4,7 @@
 
 namespace hostward::authlog {
 
-AuthAnalyzer::AuthAnalyzer(const AuthConfig& config)
-    : config_(config),
-      window_size_(
-          static_cast<size_t>(std::max(config.max_failures, config.login_after_failures))) {
+AuthAnalyzer::AuthAnalyzer(const AuthConfig& config) : config_(config) {
   for (const auto& entry : config.ignore_addresses) {
     if (const auto p = parse_prefix(entry)) ignore_.push_back(*p);
   }
@@ -46,11 +43,13 @@ void AuthAnalyzer::count_failure(Tracker& t, const AuthEvent& e) {
       f.more_users = true;
   }
   if (e.time == 0) return;
+  // The failures of the last window_s seconds (events arrive in time order,
+  // oldest log first), bounded for an address that fails thousands of times.
   t.recent.push_back(e.time);
-  if (t.recent.size() > window_size_) t.recent.pop_front();
   const int64_t from = e.time - config_.window_s;
-  const int in_window = static_cast<int>(std::count_if(
-      t.recent.begin(), t.recent.end(), [&](int64_t x) { return x >= from && x <= e.time; }));
+  while (!t.recent.empty() && (t.recent.front() < from || t.recent.size() > kMaxWindowEntries))
+    t.recent.pop_front();
+  const int in_window = static_cast<int>(t.recent.size());
   f.max_in_window = std::max(f.max_in_window, in_window);
   if (in_window >= config_.max_failures && f.window_reached == 0) f.window_reached = e.time;
 }
@@ -75,6 +74,11 @@ void AuthAnalyzer::add(const AuthEvent& e) {
       l.address = s.strings.intern(e.address);
       l.port = e.port;
       l.method = s.strings.intern(e.method);
+      if (auto p = partial_.find(e.pid); e.pid != 0 && p != partial_.end()) {
+        // Key first, then a one-time code: not a password login.
+        l.method = s.strings.intern(p->second + "+" + std::string(e.method));
+        partial_.erase(p);
+      }
       l.key = s.strings.intern(e.key);
       l.source = s.strings.intern(e.source);
       l.line = e.line;
@@ -90,6 +94,11 @@ void AuthAnalyzer::add(const AuthEvent& e) {
       s.logins.push_back(std::move(l));
       return;
     }
+    case EventKind::partial_auth:
+      if (e.pid == 0) return;
+      if (partial_.size() > 10000) partial_.clear();  // connections that never finished
+      partial_[e.pid] = std::string(e.method);
+      return;
     case EventKind::session_start: {
       if (s.sessions.size() >= kMaxLogins) return;
       open_sessions_[std::string(e.tty)] = s.sessions.size();

@@ -26,7 +26,7 @@ class AuthAnalyzer {
  private:
   struct Tracker {
     AddressFailures facts;
-    std::deque<int64_t> recent;  // the last failure times, at most window_size_
+    std::deque<int64_t> recent;  // failure times within the window, oldest first
   };
   using TrackerMap = std::unordered_map<std::string, Tracker, StringHash, std::equal_to<>>;
   Tracker& tracker(TrackerMap& map, std::string_view address);
@@ -35,10 +35,11 @@ class AuthAnalyzer {
 
   AuthConfig config_;
   std::vector<IpPrefix> ignore_;
-  size_t window_size_;
+  static constexpr size_t kMaxWindowEntries = 10000;
   TrackerMap logs_, btmp_;
   AuthSummary summary_;
   std::unordered_map<std::string, size_t> open_sessions_;  // tty -> index in sessions
+  std::unordered_map<int, std::string> partial_;           // sshd pid -> first factor passed
 };
 
 }  // namespace hostward::authlog

@@ -42,6 +42,8 @@ std::string_view kind_name(EventKind kind) {
       return "btmp_failure";
     case EventKind::lastlog:
       return "lastlog";
+    case EventKind::partial_auth:
+      return "partial_auth";
   }
   return "unknown";
 }

@@ -1,4 +1,5 @@
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -26,7 +27,10 @@ enum class EventKind {
   shutdown,           // wtmp: shutdown
   btmp_failure,       // btmp: a failed login record
   lastlog,            // lastlog: a user's last login
+  partial_auth,       // Partial METHOD for USER from ADDR: a first factor passed
 };
+
+constexpr size_t kEventKinds = static_cast<size_t>(EventKind::partial_auth) + 1;
 
 std::string_view kind_name(EventKind kind);
 

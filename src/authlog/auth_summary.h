@@ -85,7 +85,7 @@ struct AuthSummary {
   std::vector<int64_t> reboots;
   std::vector<std::pair<std::string, int64_t>> lastlog;  // user (or uid), time
   WtmpFacts wtmp;
-  std::array<uint64_t, 19> kind_counts{};
+  std::array<uint64_t, kEventKinds> kind_counts{};
   uint64_t events = 0;
   uint64_t lines = 0;
   uint64_t text_sources = 0;  // auth logs and journals read

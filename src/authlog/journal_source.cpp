@@ -71,7 +71,14 @@ uint64_t read_journal(const std::vector<std::string>& files,
   }
   uint64_t count = 0;
   std::string message, host, program;
+  uint64_t untrusted = 0;
   while ((r = sd_journal_next(j)) > 0) {
+    // SYSLOG_IDENTIFIER is whatever the sender says (logger -t sshd); the
+    // journal's own _UID is not. sshd logs as root.
+    if (field(j, "_UID") != "0") {
+      ++untrusted;
+      continue;
+    }
     SyslogLine line;
     uint64_t usec = 0;
     if (sd_journal_get_realtime_usec(j, &usec) >= 0)
@@ -89,6 +96,10 @@ uint64_t read_journal(const std::vector<std::string>& files,
     on_entry(line, ++count);
   }
   if (r < 0) errors.push_back(where + ": journal read stopped: " + std::strerror(-r));
+  if (untrusted > 0)
+    errors.push_back(where + ": " + std::to_string(untrusted) +
+                     " entries calling themselves sshd were not logged by root: skipped "
+                     "(forged with logger?)");
   sd_journal_close(j);
   return count;
 }

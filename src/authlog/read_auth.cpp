@@ -20,10 +20,32 @@ namespace {
 bool is_sshd(std::string_view program) { return program == "sshd" || program == "sshd-session"; }
 
 // The event a syslog line holds, when it is one of sshd's.
-bool event_of(const SyslogLine& line, AuthEvent& e) {
-  if (!is_sshd(line.program)) return false;
-  const auto m = parse_sshd_message(line.message);
-  if (!m) return false;
+// rsyslog's "message repeated N times: [ MSG]" (RepeatedMsgReduction, on in
+// Ubuntu's default): MSG, N times. 1 for any other message.
+int repeats(std::string_view& message) {
+  constexpr std::string_view kPrefix = "message repeated ";
+  if (message.substr(0, kPrefix.size()) != kPrefix) return 1;
+  std::string_view rest = message.substr(kPrefix.size());
+  int n = 0;
+  size_t i = 0;
+  for (; i < rest.size() && i < 6 && rest[i] >= '0' && rest[i] <= '9'; ++i)
+    n = n * 10 + (rest[i] - '0');
+  rest.remove_prefix(i);
+  constexpr std::string_view kTimes = " times: [ ";
+  if (n < 1 || rest.substr(0, kTimes.size()) != kTimes || rest.empty() || rest.back() != ']')
+    return 1;
+  message = rest.substr(kTimes.size(), rest.size() - kTimes.size() - 1);
+  return n;
+}
+
+// The event a syslog line holds, when it is one of sshd's; its repeat count
+// (0: none).
+int event_of(const SyslogLine& line, AuthEvent& e) {
+  if (!is_sshd(line.program)) return 0;
+  std::string_view message = line.message;
+  const int n = repeats(message);
+  const auto m = parse_sshd_message(message);
+  if (!m) return 0;
   e.kind = m->kind;
   e.time = line.time;
   e.user = m->user;
@@ -33,7 +55,7 @@ bool event_of(const SyslogLine& line, AuthEvent& e) {
   e.key = m->key;
   e.invalid_user = m->invalid_user;
   e.pid = line.pid;
-  return true;
+  return n;
 }
 
 // The fields a wtmp or btmp record gives every event; the caller sets the kind.
@@ -74,13 +96,15 @@ class Reader {
         path,
         [&](std::string_view raw, uint64_t number) {
           const auto line = parse_syslog_line(raw, clock);
-          if (!line || !event_of(*line, e)) return;
+          if (!line) return;
+          const int n = event_of(*line, e);
+          if (n == 0) return;
           e.line = number;
           if (e.time != 0) {
             text_first_ = text_first_ == 0 ? e.time : std::min(text_first_, e.time);
             text_last_ = std::max(text_last_, e.time);
           }
-          emit(e);
+          for (int i = 0; i < n; ++i) emit(e);
         },
         errors_, named_);
     analyzer_.add_lines(stats.lines, true);
@@ -96,9 +120,9 @@ class Reader {
           // rsyslog writes what the journal holds: within the auth logs'
           // time span, the journal would count every event twice.
           if (text_first_ != 0 && line.time >= text_first_ && line.time <= text_last_) return;
-          if (!event_of(line, e)) return;
+          const int n = event_of(line, e);
           e.line = index;
-          emit(e);
+          for (int i = 0; i < n; ++i) emit(e);
         },
         errors_);
     analyzer_.add_lines(n, true);

@@ -76,12 +76,37 @@ AuthSources default_sources(const std::string& root) {
         list->push_back(f);
     }
   }
-  s.wtmp_expected = true;
+  // Debian 13 and others record logins in wtmpdb (SQLite) instead: a
+  // missing or stale wtmp there says nothing.
+  s.wtmp_expected = ::access((base + "/var/lib/wtmpdb/wtmp.db").c_str(), F_OK) != 0;
   if (::access((log_dir + "/lastlog").c_str(), F_OK) == 0)
     s.lastlog.push_back(log_dir + "/lastlog");
   s.passwd = base + "/etc/passwd";
   return s;
 }
+
+namespace {
+// Rotations of one log named in any order are read oldest first:
+// auth.log.2.gz, auth.log.1, auth.log.
+void sort_rotations(std::vector<std::string>& text) {
+  const auto key = [](const std::string& path) {
+    const size_t slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+    const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    // The shortest base that leaves a rotation suffix: "auth.log" of "auth.log.2.gz".
+    for (size_t cut = 1; cut <= name.size(); ++cut) {
+      if (cut < name.size() && name[cut] != '.' && name[cut] != '-') continue;
+      if (const auto rank = rotation_rank(name, name.substr(0, cut)))
+        return std::tuple{dir + name.substr(0, cut), *rank};
+    }
+    return std::tuple{path, std::tuple{2, 0LL}};
+  };
+  std::stable_sort(text.begin(), text.end(), [&](const std::string& a, const std::string& b) {
+    if (a == "-" || b == "-") return false;
+    return key(a) < key(b);
+  });
+}
+}  // namespace
 
 AuthSources classify_files(const std::vector<std::string>& paths) {
   AuthSources s;
@@ -101,6 +126,7 @@ AuthSources classify_files(const std::vector<std::string>& paths) {
       s.text.push_back(p);
     }
   }
+  sort_rotations(s.text);
   return s;
 }
 

@@ -55,9 +55,13 @@ bool read_address_port(sv s, SshdMessage& m) {
 
 // "[invalid user ]USER from ADDR[ port PORT][ ssh2][: KEY]": the user is all
 // that comes before the last " from ".
-bool read_user_from(sv s, SshdMessage& m) {
+bool read_user_from(sv s, SshdMessage& m, bool real_user) {
   if (consume(s, "invalid user ") || consume(s, "illegal user ")) m.invalid_user = true;
-  const size_t from = s.rfind(" from ");
+  // A real account's name holds no " from ", but a certificate's key id
+  // after the address may (Accepted publickey ... ssh2: ED25519-CERT ... ID
+  // x from y): there the first " from " is sshd's. Otherwise the user name is
+  // the client's and the last one is.
+  const size_t from = real_user && !m.invalid_user ? s.find(" from ") : s.rfind(" from ");
   if (from == sv::npos) return false;
   m.user = s.substr(0, from);
   sv tail = s.substr(from + 6);
@@ -71,6 +75,8 @@ bool read_user_from(sv s, SshdMessage& m) {
   }
   return read_address_port(tail, m);
 }
+
+bool read_client_user_from(sv s, SshdMessage& m) { return read_user_from(s, m, false); }
 
 // "[authenticating |invalid ]user USER ADDR port PORT", "ADDR port PORT" or "ADDR".
 bool read_user_address(sv s, SshdMessage& m) {
@@ -104,7 +110,8 @@ std::optional<SshdMessage> accepted_or_failed(sv s, EventKind kind) {
   m.kind = kind;
   m.method = s.substr(0, for_at);
   if (m.method.find(' ') != sv::npos) return std::nullopt;
-  if (!read_user_from(s.substr(for_at + 5), m)) return std::nullopt;
+  const bool real_user = kind == EventKind::accepted || kind == EventKind::partial_auth;
+  if (!read_user_from(s.substr(for_at + 5), m, real_user)) return std::nullopt;
   return m;
 }
 
@@ -127,8 +134,10 @@ std::optional<SshdMessage> pam_failure(sv s) {
 // "Connection from ADDR port PORT: reason" as in banner exchange errors.
 std::optional<SshdMessage> connection_from(sv s, EventKind kind) {
   if (!consume(s, "Connection from ")) return std::nullopt;
-  const size_t colon = s.find(": ");
-  return with_kind(kind, s.substr(0, colon), read_address_port);
+  // 7.6+: "Connection from authenticating user root ADDR port N: reason"
+  const size_t port = s.find(" port ");
+  const size_t colon = s.find(": ", port == sv::npos ? 0 : port);
+  return with_kind(kind, s.substr(0, colon), read_user_address);
 }
 
 std::optional<SshdMessage> received_disconnect(sv s) {
@@ -156,6 +165,11 @@ std::optional<SshdMessage> parse_body(sv s) {
     case 'F':
       if (consume(s, "Failed ")) return accepted_or_failed(s, EventKind::failed_auth);
       break;
+    case 'P':
+      if (consume(s, "Partial ")) return accepted_or_failed(s, EventKind::partial_auth);
+      if (consume(s, "PAM ") && s.find(" more authentication failure") != sv::npos)
+        return pam_failure(s);
+      break;
     case 'I':
       if (consume(s, "Invalid user ") || consume(s, "Illegal user ")) {
         SshdMessage m;
@@ -171,7 +185,7 @@ std::optional<SshdMessage> parse_body(sv s) {
       if (consume(s, "User ")) {
         const size_t because = s.rfind(" not allowed because ");
         if (because == sv::npos) return std::nullopt;
-        return with_kind(EventKind::user_not_allowed, s.substr(0, because), read_user_from);
+        return with_kind(EventKind::user_not_allowed, s.substr(0, because), read_client_user_from);
       }
       if (consume(s, "Unable to negotiate with ")) {
         return with_kind(EventKind::kex_failed, s.substr(0, s.find(": ")), read_address_port);
@@ -188,13 +202,9 @@ std::optional<SshdMessage> parse_body(sv s) {
     case 'p':
       if (consume(s, "pam_unix(sshd:auth): authentication failure;")) return pam_failure(s);
       break;
-    case 'P':
-      if (consume(s, "PAM ") && s.find(" more authentication failure") != sv::npos)
-        return pam_failure(s);
-      break;
     case 'm':
       if (consume(s, "maximum authentication attempts exceeded for "))
-        return with_kind(EventKind::max_attempts, s, read_user_from);
+        return with_kind(EventKind::max_attempts, s, read_client_user_from);
       break;
     case 'D':
       if (consume(s, "Disconnecting: Too many authentication failures")) {
@@ -262,7 +272,7 @@ std::optional<SshdMessage> parse_sshd_message(std::string_view message) {
   consume(s, "error: ") || consume(s, "fatal: ");
   if (consume(s, "PAM: Authentication failure for ")) {
     // sshd's own line for a PAM failure; "Failed ..." follows it.
-    auto m = with_kind(EventKind::pam_failure, s, read_user_from);
+    auto m = with_kind(EventKind::pam_failure, s, read_client_user_from);
     return m;
   }
   auto m = parse_body(s);

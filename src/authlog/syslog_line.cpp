@@ -195,10 +195,13 @@ LocalClock::LocalClock(int64_t reference_utc) {
 }
 
 int64_t LocalClock::from_month_day(int month, int day, int hour, int minute, int second) {
-  // A day past the reference still counts as this year: the mtime of a log
-  // can be a little behind its last line's clock.
-  const bool later = month > ref_month_ || (month == ref_month_ && day > ref_day_ + 1);
-  return from_local(later ? ref_year_ - 1 : ref_year_, month, day, hour, minute, second);
+  // Up to two days past the reference still counts as this year: the mtime of
+  // a log can be a little behind its last line's clock (also across a month
+  // end: Feb 1 read with a Jan 31 mtime).
+  const int64_t date = days_from_civil(ref_year_, month, day);
+  const int64_t reference = days_from_civil(ref_year_, ref_month_, ref_day_);
+  return from_local(date > reference + 2 ? ref_year_ - 1 : ref_year_, month, day, hour, minute,
+                    second);
 }
 
 int64_t LocalClock::from_local(int year, int month, int day, int hour, int minute, int second) {

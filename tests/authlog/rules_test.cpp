@@ -42,7 +42,7 @@ TEST_F(AuthRulesTest, BruteForceFiresAtFiveFailuresInTenMinutes) {
   const Finding& f = *hits[0];
   EXPECT_EQ(f.subject["address"], "203.0.113.5");
   EXPECT_EQ(f.evidence["failures"], 6);
-  EXPECT_EQ(f.evidence["max_in_window"], 5);  // the ring holds the last max_failures
+  EXPECT_EQ(f.evidence["max_in_window"], 6);
   EXPECT_EQ(f.evidence["users"], nlohmann::json::array({"root", "oracle"}));
   EXPECT_EQ(f.evidence["first_seen"], "2026-11-28T20:10:00Z");
   EXPECT_EQ(f.evidence["last_seen"], "2026-11-28T20:13:00Z");
@@ -116,6 +116,48 @@ TEST_F(AuthRulesTest, LoginAfterFailuresIsCritical) {
   EXPECT_EQ(hits[0]->evidence["failures_before"], 3);
   EXPECT_EQ(hits[0]->evidence["time"], "2026-11-28T20:11:30Z");
   EXPECT_EQ(hits[0]->evidence["line"], 4);
+}
+
+TEST_F(AuthRulesTest, RepeatedMessagesCountEveryTime) {
+  // rsyslog's RepeatedMsgReduction folds identical lines into one.
+  const auto log = dir.write(
+      "auth.log",
+      "Nov 28 20:10:00 web1 sshd[100]: Failed password for alice from 203.0.113.70 port 4444 "
+      "ssh2\n"
+      "Nov 28 20:10:09 web1 sshd[100]: message repeated 3 times: [ Failed password for alice "
+      "from 203.0.113.70 port 4444 ssh2]\n"
+      "Nov 28 20:10:30 web1 sshd[101]: Accepted password for alice from 203.0.113.70 port 4445 "
+      "ssh2\n");
+  const auto j = judge({log}, kNow);
+  EXPECT_EQ(j.run.summary.by_address.at("203.0.113.70").failures, 4u);
+  const auto hits = j.of("auth.login-after-failures");
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0]->evidence["failures_before"], 4);
+}
+
+TEST_F(AuthRulesTest, RotationsNamedInAnyOrderAreReadOldestFirst) {
+  const auto older = dir.write("auth.log.1", failures("203.0.113.5", 6, 10, 5));
+  const auto newer = dir.write("auth.log",
+                               "Nov 28 20:11:00 web1 sshd[1]: Accepted password for deploy from "
+                               "203.0.113.5 port 9 ssh2\n");
+  for (const auto& order : {std::vector<std::string>{older, newer}, {newer, older}}) {
+    const auto j = judge(order, kNow);
+    ASSERT_EQ(j.of("auth.login-after-failures").size(), 1u) << order[0];
+    EXPECT_EQ(j.of("auth.login-after-failures")[0]->evidence["failures_before"], 6);
+  }
+}
+
+TEST_F(AuthRulesTest, KeyThenOneTimeCodeIsNotAPasswordLogin) {
+  const auto log = dir.write(
+      "auth.log",
+      "Nov 28 20:00:00 web1 sshd[7]: Partial publickey for bob from 192.0.2.9 port 1 ssh2: "
+      "ED25519 SHA256:k\n"
+      "Nov 28 20:00:05 web1 sshd[7]: Accepted keyboard-interactive/pam for bob from 192.0.2.9 "
+      "port 1 ssh2\n");
+  const auto j = judge({log}, kNow);
+  EXPECT_TRUE(j.of("auth.password-login").empty());
+  ASSERT_EQ(j.run.summary.logins.size(), 1u);
+  EXPECT_EQ(j.run.summary.logins[0].method, "publickey+keyboard-interactive/pam");
 }
 
 TEST_F(AuthRulesTest, LoginAfterFailuresNeedsTheSameAddressAndWindow) {

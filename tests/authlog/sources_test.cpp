@@ -160,20 +160,27 @@ TEST_F(SourcesTest, JournalFileWrittenBySystemdJournalRemote) {
                      "\n_BOOT_ID=0123456789abcdef0123456789abcdef\n"
                      "SYSLOG_IDENTIFIER=" +
                      (i == 2 ? "sshd-session" : "sshd") + "\n_PID=" + std::to_string(500 + i) +
-                     "\n_HOSTNAME=web1\nMESSAGE=" + m + "\n\n";
+                     "\n_UID=0\n_HOSTNAME=web1\nMESSAGE=" + m + "\n\n";
     ++i;
   }
   export_format +=
       "__REALTIME_TIMESTAMP=1795899000000000\n__MONOTONIC_TIMESTAMP=9000\n_BOOT_ID="
       "0123456789abcdef0123456789abcdef\nSYSLOG_IDENTIFIER=cron\nMESSAGE=Failed password for "
-      "root from 192.0.2.1 port 1 ssh2\n\n";
+      "root from 192.0.2.1 port 1 ssh2\n\n"
+      // A user's `logger -t sshd`: the journal's _UID tells it from sshd.
+      "__REALTIME_TIMESTAMP=1795899001000000\n__MONOTONIC_TIMESTAMP=9001\n_BOOT_ID="
+      "0123456789abcdef0123456789abcdef\nSYSLOG_IDENTIFIER=sshd\n_UID=1000\nMESSAGE=Accepted "
+      "password for root from 192.0.2.66 port 1 ssh2\n\n";
   const std::string input = dir.write("export.txt", export_format);
   const std::string journal = dir.path() + "/test.journal";
   const std::string cmd =
       std::string(tool) + " --output=" + journal + " - < " + input + " 2>/dev/null";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   const auto j = judge({journal}, kNow);
-  EXPECT_TRUE(j.run.errors.empty()) << j.run.errors.front();
+  ASSERT_EQ(j.run.errors.size(), 1u);
+  EXPECT_EQ(j.run.errors[0], journal +
+                                 ": 1 entries calling themselves sshd were not logged by root: "
+                                 "skipped (forged with logger?)");
   EXPECT_EQ(j.run.summary.events, 3u);  // cron's line is not sshd's
   EXPECT_EQ(j.run.summary.by_address.at("198.51.100.30").failures, 2u);
   EXPECT_EQ(j.run.summary.by_address.at("198.51.100.30").first, kNow - 600);

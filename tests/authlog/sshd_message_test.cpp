@@ -67,6 +67,13 @@ INSTANTIATE_TEST_SUITE_P(
              "4444 ssh2",
              K::failed_auth, "x from 10.0.0.1 port 22 ssh2", "198.51.100.9", 4444, "password",
              true},
+        // A certificate's key id after the address may hold " from "
+        Case{"Accepted publickey for bob from 203.0.113.81 port 4444 ssh2: ED25519-CERT "
+             "SHA256:abc ID bob from vpn (serial 7) CA ED25519 SHA256:def",
+             K::accepted, "bob", "203.0.113.81", 4444, "publickey", false,
+             "ED25519-CERT SHA256:abc ID bob from vpn (serial 7) CA ED25519 SHA256:def"},
+        Case{"Partial publickey for bob from 2001:db8::8 port 7 ssh2: ED25519 SHA256:k",
+             K::partial_auth, "bob", "2001:db8::8", 7, "publickey", false, "ED25519 SHA256:k"},
         // Invalid user: 6.x without port, 7.4+ with
         Case{"Invalid user admin from 203.0.113.5", K::invalid_user, "admin", "203.0.113.5", 0, "",
              true},
@@ -123,6 +130,9 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"ssh_dispatch_run_fatal: Connection from 203.0.113.5 port 50022: message "
              "authentication code incorrect [preauth]",
              K::kex_failed, "", "203.0.113.5", 50022},
+        Case{"ssh_dispatch_run_fatal: Connection from authenticating user root 203.0.113.8 port "
+             "22: message authentication code incorrect [preauth]",
+             K::kex_failed, "root", "203.0.113.8", 22},
         Case{"fatal: Timeout before authentication for 203.0.113.5", K::auth_timeout, "",
              "203.0.113.5", 0},
         Case{"Timeout before authentication for connection from 203.0.113.5 to 192.0.2.10, pid = "

@@ -49,6 +49,12 @@ TEST_F(SyslogLineTest, YearRollsBackForDatesAfterTheReference) {
   LocalClock january(1767312000);  // 2026-01-02T00:00:00Z
   EXPECT_EQ(parse_syslog_line("Dec 31 23:59:59 h sshd[1]: m", january)->time, 1767225599);
   EXPECT_EQ(parse_syslog_line("Jan  1 00:00:01 h sshd[1]: m", january)->time, 1767225601);
+  // A line a little after the mtime, across a month end, is still this year.
+  LocalClock end_of_january(1769903999);  // 2026-01-31T23:59:59Z
+  EXPECT_EQ(parse_syslog_line("Feb  1 00:00:01 h sshd[1]: m", end_of_january)->time,
+            1769904001);  // 2026-02-01T00:00:01Z
+  EXPECT_EQ(parse_syslog_line("Feb  5 00:00:01 h sshd[1]: m", end_of_january)->time,
+            1738713601);  // 2025-02-05T00:00:01Z
 }
 
 TEST_F(SyslogLineTest, Iso8601WithOffsetZuluAndLocal) {

@@ -45,10 +45,14 @@ void run(const AuthContext& ctx, std::vector<Finding>& out) {
                      "edited"));
   }
   if (s.logins.empty()) return;
-  // Logins within the time wtmp covers (all of them when it is empty).
+  // Password logins (people, who get a terminal) within the time wtmp covers
+  // (all of them when it is empty). Key logins are left out: automation
+  // logs in with keys and no terminal, and never reaches wtmp.
   std::vector<const Login*> covered;
   for (const auto& l : s.logins)
-    if (!l.ignored && (w.first == 0 || l.time + kMatchSlackS >= w.first)) covered.push_back(&l);
+    if (!l.ignored && is_password_method(l.method) && l.time != 0 &&
+        (w.first == 0 || l.time + kMatchSlackS >= w.first))
+      covered.push_back(&l);
   if (covered.empty()) return;
   if (w.files_read == 0 || w.user_sessions == 0) {
     const std::string what = w.files_read == 0 ? "wtmp is missing"
@@ -57,10 +61,10 @@ void run(const AuthContext& ctx, std::vector<Finding>& out) {
                                  : std::string("wtmp is empty");
     out.push_back(
         auth_finding(ctx, info(), Severity::medium,
-                     fmt::format("{} while the auth log shows {} accepted login(s) since {}", what,
+                     fmt::format("{} while the auth log shows {} password login(s) since {}", what,
                                  covered.size(), time_text(covered.front()->time)),
                      subject(),
-                     {{"accepted_logins", covered.size()},
+                     {{"password_logins", covered.size()},
                       {"wtmp_files", w.files_read},
                       {"wtmp_sessions", w.user_sessions},
                       {"wtmp_boots", w.boots},
@@ -69,12 +73,10 @@ void run(const AuthContext& ctx, std::vector<Finding>& out) {
                      "no-sessions"));
     return;
   }
-  // A person typing a password gets a terminal: such a login without its
-  // wtmp record is the one an editor removed.
+  // A password login without its wtmp record is the one an editor removed.
   nlohmann::json missing = nlohmann::json::array();
   uint64_t count = 0;
   for (const Login* l : covered) {
-    if (!is_password_method(l->method) || l->time == 0) continue;
     const bool recorded = std::any_of(s.sessions.begin(), s.sessions.end(), [&](const Session& x) {
       return x.user == l->user && x.time >= l->time - kMatchSlackS &&
              x.time <= l->time + kMatchSlackS;
