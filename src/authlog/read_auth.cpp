@@ -132,7 +132,7 @@ class Reader {
     auto& facts = analyzer_.wtmp();
     ++facts.files_read;
     int64_t previous = 0;
-    bool after_boot = false;
+    int since_boot = 10;  // records since the last boot or runlevel record
     const auto stats = read_utmp_file(
         path,
         [&](const UtmpRecord& r, uint64_t index) {
@@ -141,11 +141,13 @@ class Reader {
           if (r.time != 0) {
             if (facts.first == 0 || r.time < facts.first) facts.first = r.time;
             facts.last = std::max(facts.last, r.time);
-            // Clocks are set at boot: only a jump back elsewhere is odd.
-            if (previous != 0 && r.time < previous - 3600 && !after_boot) ++facts.backward_jumps;
+            // Clocks are set around boot (an RTC kept in local time, then
+            // NTP): only a jump back well away from a boot is odd.
+            if (previous != 0 && r.time < previous - 3600 && since_boot >= 10)
+              ++facts.backward_jumps;
             previous = r.time;
           }
-          after_boot = r.type == 1 || r.type == 2;
+          since_boot = (r.type == 1 || r.type == 2) ? 0 : since_boot + 1;
           if (r.type == 7) {  // USER_PROCESS
             e.kind = EventKind::session_start;
             ++facts.user_sessions;

@@ -186,6 +186,30 @@ TEST_F(RecordsTest, ZeroedRecordsLookEdited) {
   EXPECT_EQ(hits[0]->evidence["records"], 4);
 }
 
+TEST_F(RecordsTest, TimeRunningBackwardsLooksEditedExceptAroundABoot) {
+  // An RTC kept in local time, three hours ahead, then NTP steps it back
+  // after the boot: normal.
+  std::vector<Record> boot_then_ntp = {{BOOT_TIME, "reboot", "~", "~~", "6.1.0", kNow}};
+  for (int i = 0; i < 3; ++i)
+    boot_then_ntp.push_back({LOGIN_PROCESS, "LOGIN", "tty1", "1", "", kNow - 3 * 3600 + i});
+  const std::string ok = dir.path() + "/wtmp.ntp";
+  write_records(ok, boot_then_ntp);
+  EXPECT_TRUE(judge({ok}, kNow).of("auth.login-records-missing").empty());
+
+  // Far from any boot, a record two hours older than the one before it.
+  std::vector<Record> edited = {{BOOT_TIME, "reboot", "~", "~~", "6.1.0", kNow - 86400}};
+  for (int i = 0; i < 12; ++i)
+    edited.push_back({DEAD_PROCESS, "", "pts/0", "ts/0", "", kNow - 80000 + i * 600});
+  edited.push_back({DEAD_PROCESS, "", "pts/1", "ts/1", "", kNow - 80000 + 11 * 600 - 7200});
+  const std::string bad = dir.path() + "/wtmp.edited";
+  write_records(bad, edited);
+  const auto j = judge({bad}, kNow);
+  const auto hits = j.of("auth.login-records-missing");
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0]->evidence["backward_jumps"], 1);
+  EXPECT_EQ(hits[0]->evidence["zeroed_records"], 0);
+}
+
 TEST_F(RecordsTest, TruncatedAndForeignFilesAreErrors) {
   const std::string wtmp = dir.path() + "/wtmp";
   write_records(wtmp, {{USER_PROCESS, "alice", "pts/0", "ts/0", "203.0.113.5", kNow - 3600}});
