@@ -1,6 +1,5 @@
 #include "exposure/network_rules.h"
 
-
 namespace hostward::exposure {
 
 const std::vector<NetworkRule>& network_rules() {
