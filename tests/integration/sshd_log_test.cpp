@@ -48,7 +48,10 @@ class SshdLog : public ::testing::Test {
            "no\nPermitRootLogin prohibit-password\nAuthorizedKeysFile "
         << d << "/authorized_keys\nStrictModes no\nPidFile none\nSyslogFacility AUTH\n";
     std::ofstream(d + "/rsyslog.conf")
-        << "module(load=\"imuxsock\" SysSock.Name=\"/dev/log\")\n"
+        // A fixed name and no DNS: rsyslogd otherwise resolves the host's
+        // name at start, which can take the resolver's full timeout.
+        << "global(localHostname=\"web1\" net.enableDNS=\"off\")\n"
+           "module(load=\"imuxsock\" SysSock.Name=\"/dev/log\")\n"
            "$ActionFileDefaultTemplate RSYSLOG_TraditionalFileFormat\n$WorkDirectory "
         << d << "\nauth,authpriv.* /var/log/auth.log\n";
     // A /dev of our own holding the log socket, a /var/log of our own.
@@ -62,14 +65,20 @@ class SshdLog : public ::testing::Test {
            "ln -s pts/ptmx /dev/ptmx\numount -l $D/olddev\n"
            "mount --bind $D/varlog /var/log\n: > /var/log/btmp\nchmod 600 /var/log/btmp\n"
            "/usr/sbin/rsyslogd -n -f $D/rsyslog.conf -i $D/rsyslog.pid &\n"
+           // sshd's first lines are lost if it starts before the socket exists
+           "i=0; while [ ! -S /dev/log ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done\n"
            "mkdir -p /run/sshd\nexec /usr/sbin/sshd -D -f $D/sshd_config\n";
     servers_ = std::make_unique<Spawned>(
         "/usr/bin/unshare", std::vector<std::string>{"unshare", "-m", "sh", d + "/inside.sh"});
-    ASSERT_TRUE(wait_until([&] {
-      return run_command({"ss", "-Htln"}).out.find("198.51.100.1:" + std::to_string(kPort)) !=
-                 std::string::npos &&
-             read_file(d + "/varlog/auth.log").find("Server listening") != std::string::npos;
-    })) << "sshd or rsyslogd did not start";
+    ASSERT_TRUE(wait_until(
+        [&] {
+          return run_command({"ss", "-Htln"}).out.find("198.51.100.1:" + std::to_string(kPort)) !=
+                     std::string::npos &&
+                 read_file(d + "/varlog/auth.log").find("Server listening") != std::string::npos;
+        },
+        std::chrono::seconds(30)))
+        << "sshd or rsyslogd did not start; listening: " << run_command({"ss", "-Htln"}).out
+        << "auth.log: " << read_file(d + "/varlog/auth.log");
   }
 
   // ssh from inside the namespace (198.51.100.2).
