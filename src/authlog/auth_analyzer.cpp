@@ -137,6 +137,15 @@ void AuthAnalyzer::add(const AuthEvent& e) {
   }
 }
 
+FailureTotals failure_totals(const std::map<std::string, AddressFailures>& by_address) {
+  FailureTotals t;
+  for (const auto& [address, a] : by_address) {
+    t.failures += a.failures;
+    t.addresses += a.failures > 0 ? 1 : 0;
+  }
+  return t;
+}
+
 AuthSummary AuthAnalyzer::finish() {
   for (auto* from : {&logs_, &btmp_}) {
     auto& to = from == &logs_ ? summary_.by_address : summary_.btmp_by_address;

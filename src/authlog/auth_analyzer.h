@@ -18,10 +18,7 @@ class AuthAnalyzer {
   void add(const AuthEvent& e);
   AuthSummary finish();
   WtmpFacts& wtmp() { return summary_.wtmp; }
-  void add_lines(uint64_t n, bool text_source) {
-    summary_.lines += n;
-    summary_.text_sources += text_source ? 1 : 0;
-  }
+  void add_lines(uint64_t n) { summary_.lines += n; }
 
  private:
   struct Tracker {

@@ -57,16 +57,12 @@ nlohmann::json summary_to_json(const AuthSummary& s) {
   for (size_t i = 0; i < s.kind_counts.size(); ++i)
     if (s.kind_counts[i] > 0)
       kinds[std::string(kind_name(static_cast<EventKind>(i)))] = s.kind_counts[i];
-  uint64_t failures = 0, failing = 0;
-  for (const auto& [address, a] : s.by_address) {
-    failures += a.failures;
-    failing += a.failures > 0 ? 1 : 0;
-  }
+  const FailureTotals totals = failure_totals(s.by_address);
   return {{"lines", s.lines},
           {"events", s.events},
           {"kinds", kinds},
-          {"failures", failures},
-          {"failing_addresses", failing},
+          {"failures", totals.failures},
+          {"failing_addresses", totals.addresses},
           {"logins", s.logins.size() + s.logins_dropped},
           {"wtmp_sessions", s.wtmp.user_sessions},
           {"reboots", s.reboots.size()},
@@ -77,15 +73,11 @@ nlohmann::json summary_to_json(const AuthSummary& s) {
 }
 
 std::string summary_text(const AuthSummary& s) {
-  uint64_t failures = 0, failing = 0;
-  for (const auto& [address, a] : s.by_address) {
-    failures += a.failures;
-    failing += a.failures > 0 ? 1 : 0;
-  }
+  const FailureTotals totals = failure_totals(s.by_address);
   std::string text = fmt::format(
       "Read {} log line(s): {} event(s), {} failed login(s) from {} address(es), {} "
       "accepted login(s); wtmp: {} session(s), {} reboot(s).",
-      s.lines, s.events - s.wtmp.user_sessions, failures, failing,
+      s.lines, s.events - s.wtmp.user_sessions, totals.failures, totals.addresses,
       s.logins.size() + s.logins_dropped, s.wtmp.user_sessions, s.reboots.size());
   if (s.first_event != 0)
     text += fmt::format(" From {} to {}.", rfc3339_utc(s.first_event), rfc3339_utc(s.last_event));

@@ -88,10 +88,15 @@ struct AuthSummary {
   std::array<uint64_t, kEventKinds> kind_counts{};
   uint64_t events = 0;
   uint64_t lines = 0;
-  uint64_t text_sources = 0;  // auth logs and journals read
   int64_t first_event = 0, last_event = 0;
 };
 
 constexpr size_t kMaxLogins = 200000;
+
+struct FailureTotals {
+  uint64_t failures = 0;
+  uint64_t addresses = 0;  // with at least one failure
+};
+FailureTotals failure_totals(const std::map<std::string, AddressFailures>& by_address);
 
 }  // namespace hostward::authlog

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "authlog/log_file.h"
+#include "core/number.h"
 
 namespace hostward::authlog {
 
@@ -22,15 +23,7 @@ std::string_view field(sd_journal* j, const char* name) {
   return eq == std::string_view::npos ? std::string_view() : v.substr(eq + 1);
 }
 
-int to_pid(std::string_view s) {
-  int v = 0;
-  if (s.empty() || s.size() > 9) return 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return 0;
-    v = v * 10 + (c - '0');
-  }
-  return v;
-}
+int to_pid(std::string_view s) { return parse_decimal<unsigned>(s, 0x7fffffff).value_or(0); }
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include "authlog/syslog_line.h"
 #include "authlog/text_source.h"
 #include "authlog/utmp_file.h"
+#include "core/number.h"
 #include "host/proc_parse.h"
 
 namespace hostward::authlog {
@@ -19,23 +20,18 @@ namespace {
 
 bool is_sshd(std::string_view program) { return program == "sshd" || program == "sshd-session"; }
 
-// The event a syslog line holds, when it is one of sshd's.
 // rsyslog's "message repeated N times: [ MSG]" (RepeatedMsgReduction, on in
 // Ubuntu's default): MSG, N times. 1 for any other message.
 int repeats(std::string_view& message) {
   constexpr std::string_view kPrefix = "message repeated ";
   if (message.substr(0, kPrefix.size()) != kPrefix) return 1;
-  std::string_view rest = message.substr(kPrefix.size());
-  int n = 0;
-  size_t i = 0;
-  for (; i < rest.size() && i < 6 && rest[i] >= '0' && rest[i] <= '9'; ++i)
-    n = n * 10 + (rest[i] - '0');
-  rest.remove_prefix(i);
   constexpr std::string_view kTimes = " times: [ ";
-  if (n < 1 || rest.substr(0, kTimes.size()) != kTimes || rest.empty() || rest.back() != ']')
-    return 1;
-  message = rest.substr(kTimes.size(), rest.size() - kTimes.size() - 1);
-  return n;
+  const std::string_view rest = message.substr(kPrefix.size());
+  const size_t times = rest.find(kTimes);
+  const auto n = parse_decimal<unsigned>(rest.substr(0, times), 99999);
+  if (times == std::string_view::npos || !n || *n == 0 || rest.back() != ']') return 1;
+  message = rest.substr(times + kTimes.size(), rest.size() - times - kTimes.size() - 1);
+  return static_cast<int>(*n);
 }
 
 // The event a syslog line holds, when it is one of sshd's; its repeat count
@@ -107,7 +103,7 @@ class Reader {
           for (int i = 0; i < n; ++i) emit(e);
         },
         errors_, named_);
-    analyzer_.add_lines(stats.lines, true);
+    analyzer_.add_lines(stats.lines);
   }
 
   void journal(const std::vector<std::string>& files) {
@@ -125,7 +121,7 @@ class Reader {
           for (int i = 0; i < n; ++i) emit(e);
         },
         errors_);
-    analyzer_.add_lines(n, true);
+    analyzer_.add_lines(n);
   }
 
   void wtmp(const std::string& path) {

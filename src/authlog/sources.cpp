@@ -18,6 +18,14 @@ bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// ".gz", ".xz", ".bz2" or ".zst" ending `name`, else empty.
+std::string_view compression_suffix(std::string_view name) {
+  for (std::string_view ext : {".gz", ".xz", ".bz2", ".zst"}) {
+    if (name.size() > ext.size() && name.substr(name.size() - ext.size()) == ext) return ext;
+  }
+  return {};
+}
+
 // Rank of a rotated file of `base` in oldest-first order, or nullopt when
 // `name` is not one: "auth.log.3.gz" (older) before "auth.log.1" before
 // "auth.log"; dateext "secure-20261122" ordered by date.
@@ -25,12 +33,7 @@ std::optional<std::tuple<int, long long>> rotation_rank(std::string_view name,
                                                         std::string_view base) {
   if (name.substr(0, base.size()) != base) return std::nullopt;
   std::string_view rest = name.substr(base.size());
-  for (std::string_view ext : {".gz", ".xz", ".bz2", ".zst"}) {
-    if (rest.size() > ext.size() && rest.substr(rest.size() - ext.size()) == ext) {
-      rest.remove_suffix(ext.size());
-      break;
-    }
-  }
+  rest.remove_suffix(compression_suffix(rest).size());
   if (rest.empty()) return std::tuple{2, 0LL};
   if ((rest[0] == '.' || rest[0] == '-') && all_digits(rest.substr(1)) && rest.size() <= 10) {
     const long long n = std::atoll(std::string(rest.substr(1)).c_str());
@@ -71,10 +74,8 @@ AuthSources default_sources(const std::string& root) {
   s.system_journal = s.text.empty() && root == "/";
   // Uncompressed rotations only: last(1) and login(1) never compress them.
   for (auto [list, name] : {std::pair{&s.wtmp, "wtmp"}, std::pair{&s.btmp, "btmp"}}) {
-    for (auto& f : rotated_files(log_dir, name)) {
-      if (f.size() < 3 || (f.substr(f.size() - 3) != ".gz" && f.find(".xz") == std::string::npos))
-        list->push_back(f);
-    }
+    for (auto& f : rotated_files(log_dir, name))
+      if (compression_suffix(f).empty()) list->push_back(f);
   }
   // Debian 13 and others record logins in wtmpdb (SQLite) instead: a
   // missing or stale wtmp there says nothing.

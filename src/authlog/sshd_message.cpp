@@ -1,5 +1,7 @@
 #include "authlog/sshd_message.h"
 
+#include "core/number.h"
+
 namespace hostward::authlog {
 
 namespace {
@@ -31,15 +33,7 @@ bool plausible_address(sv a) {
   return true;
 }
 
-int parse_port(sv s) {
-  if (s.empty() || s.size() > 5) return 0;
-  int v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return 0;
-    v = v * 10 + (c - '0');
-  }
-  return v <= 65535 ? v : 0;
-}
+int parse_port(sv s) { return static_cast<int>(parse_decimal<unsigned>(s, 65535).value_or(0)); }
 
 // "ADDR port PORT" or "ADDR" making up all of `s`.
 bool read_address_port(sv s, SshdMessage& m) {

@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include "core/number.h"
+
 namespace hostward::authlog {
 
 namespace {
@@ -58,13 +60,7 @@ std::string_view next_token(std::string_view s, size_t& pos) {
 }
 
 int parse_pid(std::string_view text) {
-  if (text.empty() || text.size() > 10) return 0;
-  long long v = 0;
-  for (char c : text) {
-    if (!is_digit(c)) return 0;
-    v = v * 10 + (c - '0');
-  }
-  return v > 0x7fffffff ? 0 : static_cast<int>(v);
+  return static_cast<int>(parse_decimal<unsigned>(text, 0x7fffffff).value_or(0));
 }
 
 // "prog[pid]: message" or "prog: message" after the host.

@@ -35,9 +35,10 @@ std::string users_text(const AddressFailures& a) {
 
 void run(const AuthContext& ctx, std::vector<Finding>& out) {
   const auto& s = ctx.summary;
-  // btmp repeats what the auth log says: it counts only when no log was read.
-  const bool from_btmp = s.text_sources == 0 || s.by_address.empty();
-  const auto& map = from_btmp && !s.btmp_by_address.empty() ? s.btmp_by_address : s.by_address;
+  // btmp repeats what the auth log says: it counts only when the logs hold no
+  // failure (none read, or rotated away).
+  const bool from_btmp = failure_totals(s.by_address).failures == 0;
+  const auto& map = from_btmp ? s.btmp_by_address : s.by_address;
   const char* source = &map == &s.btmp_by_address ? "btmp" : "auth log";
   std::vector<const AddressFailures*> hits;
   for (const auto& [address, a] : map) {

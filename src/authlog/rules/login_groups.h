@@ -16,13 +16,14 @@ struct LoginGroup {
   std::vector<std::string> keys;  // first 5 distinct key fingerprints
 };
 
-template <typename Keep, typename Key>
+// Keyed by (user, address, method).
+template <typename Keep>
 std::map<std::tuple<std::string, std::string, std::string>, LoginGroup> group_logins(
-    const std::vector<Login>& logins, Keep keep, Key method_key) {
+    const std::vector<Login>& logins, Keep keep) {
   std::map<std::tuple<std::string, std::string, std::string>, LoginGroup> groups;
   for (const auto& l : logins) {
     if (l.ignored || !keep(l)) continue;
-    auto& g = groups[{std::string(l.user), std::string(l.address), std::string(method_key(l))}];
+    auto& g = groups[{std::string(l.user), std::string(l.address), std::string(l.method)}];
     if (!g.first) g.first = &l;
     g.last = &l;
     ++g.count;

@@ -24,10 +24,9 @@ const RuleInfo& info() {
 
 void run(const AuthContext& ctx, std::vector<Finding>& out) {
   // root's password logins are auth.root-login's, at high.
-  const auto groups = group_logins(
-      ctx.summary.logins,
-      [](const Login& l) { return l.user != "root" && is_password_method(l.method); },
-      [](const Login& l) { return l.method; });
+  const auto groups = group_logins(ctx.summary.logins, [](const Login& l) {
+    return l.user != "root" && is_password_method(l.method);
+  });
   for (const auto& [key, g] : groups) {
     const auto& [user, address, method] = key;
     out.push_back(auth_finding(ctx, info(), Severity::medium,

@@ -23,9 +23,8 @@ const RuleInfo& info() {
 }
 
 void run(const AuthContext& ctx, std::vector<Finding>& out) {
-  const auto groups = group_logins(
-      ctx.summary.logins, [](const Login& l) { return l.user == "root"; },
-      [](const Login& l) { return l.method; });
+  const auto groups =
+      group_logins(ctx.summary.logins, [](const Login& l) { return l.user == "root"; });
   for (const auto& [key, g] : groups) {
     const auto& [user, address, method] = key;
     const bool password = is_password_method(method);
