@@ -1,28 +1,9 @@
 #pragma once
-#include <string>
+#include "core/service_class.h"
 
 namespace hostward::exposure {
-
-// What a listener is, by its program and then its port: decides how bad it is
-// to have it reachable from the internet.
-enum class ServiceClass {
-  database,
-  cache,
-  queue,
-  admin,
-  docker_api,
-  remote_access,
-  web,
-  infra,
-  unknown
-};
-
-struct Service {
-  std::string name;  // "postgresql", "redis", ... or "" when unknown
-  ServiceClass cls = ServiceClass::unknown;
-};
-
-Service classify_service(const std::string& program, int port, const std::string& proto);
-const char* class_name(ServiceClass c);
-
+using hostward::class_name;
+using hostward::classify_service;
+using hostward::Service;
+using hostward::ServiceClass;
 }  // namespace hostward::exposure

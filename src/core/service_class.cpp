@@ -1,8 +1,8 @@
-#include "exposure/service.h"
+#include "core/service_class.h"
 
 #include <map>
 
-namespace hostward::exposure {
+namespace hostward {
 
 namespace {
 
@@ -158,4 +158,4 @@ const char* class_name(ServiceClass c) {
   return "unknown";
 }
 
-}  // namespace hostward::exposure
+}  // namespace hostward
