@@ -34,5 +34,6 @@ void add_rules_command(CLI::App& app, int& exit_code);
 void add_exposure_command(CLI::App& app, int& exit_code);
 void add_probe_command(CLI::App& app, int& exit_code);
 void add_logs_command(CLI::App& app, int& exit_code);
+void add_lint_command(CLI::App& app, int& exit_code);
 
 }  // namespace hostward::cli

@@ -18,6 +18,7 @@
 #include "host/collect.h"
 #include "hunt/hunt.h"
 #include "probe/probe.h"
+#include "lint/lint.h"
 #include "probe/probe_rules.h"
 
 namespace hostward::cli {
@@ -55,6 +56,7 @@ const RuleCatalog& catalog() {
     authlog::register_rules(cat);
     exposure::register_rules(cat);
     probe::register_rules(cat);
+    lint::register_rules(cat);
     return cat;
   }();
   return c;

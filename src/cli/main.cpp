@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   hostward::cli::add_exposure_command(app, exit_code);
   hostward::cli::add_probe_command(app, exit_code);
   hostward::cli::add_logs_command(app, exit_code);
+  hostward::cli::add_lint_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

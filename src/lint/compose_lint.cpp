@@ -1,0 +1,96 @@
+#include "lint/file_linters.h"
+#include "lint/shell_lexer.h"
+
+namespace hostward::lint {
+
+namespace {
+
+// The line to add to a long-form port without host_ip, at its first key.
+std::optional<TextEdit> insert_host_ip(const SourceFile& file, const YAML::Node& port) {
+  const Loc at = loc_of(file, port);
+  const std::string& text = file.text();
+  if (at.offset >= text.size()) return std::nullopt;
+  if (port.begin() == port.end()) return std::nullopt;
+  const Loc first = loc_of(file, port.begin()->first);
+  if (text[at.offset] == '{') return TextEdit{&file, first.offset, 0, "host_ip: 127.0.0.1, "};
+  const size_t line_start = text.rfind('\n', first.offset == 0 ? 0 : first.offset - 1);
+  const size_t column = first.offset - (line_start == std::string::npos ? 0 : line_start + 1);
+  return TextEdit{&file, first.offset, 0, "host_ip: 127.0.0.1\n" + std::string(column, ' ')};
+}
+
+void read_ports(const SourceFile& file, const YAML::Node& ports, NodeBudget& budget,
+                ContainerSpec& spec) {
+  for (const auto& p : items(ports, budget)) {
+    if (p.IsScalar()) {
+      spec.ports.push_back({located(file, p), false, std::nullopt, std::nullopt});
+    } else if (p.IsMap()) {
+      PortPublish pub;
+      pub.long_form = true;
+      pub.spec = located(file, child(p, "target"));
+      pub.spec.loc = loc_of(file, p);
+      if (const auto ip = child(p, "host_ip"); ip.IsScalar())
+        pub.host_ip = located(file, ip);
+      else
+        pub.fix = insert_host_ip(file, p);
+      spec.ports.push_back(std::move(pub));
+    }
+  }
+}
+
+void read_volumes(const SourceFile& file, const YAML::Node& volumes, NodeBudget& budget,
+                  ContainerSpec& spec) {
+  for (const auto& v : items(volumes, budget)) {
+    if (v.IsScalar()) {
+      Located l = located(file, v);
+      const size_t colon = l.value.find(':');
+      if (colon == std::string::npos) continue;  // a named or anonymous volume
+      l.value = l.value.substr(0, colon);
+      spec.mount_sources.push_back(l);
+    } else if (v.IsMap() && scalar(child(v, "type")) == "bind") {
+      spec.mount_sources.push_back(located(file, child(v, "source")));
+    }
+  }
+}
+
+void read_command(const SourceFile& file, const YAML::Node& command, NodeBudget& budget,
+                  ContainerSpec& spec) {
+  if (command.IsScalar()) {
+    const Loc at = loc_of(file, command);
+    for (const auto& t : tokenize_shell(command.Scalar(), 10000).tokens)
+      if (t.kind == ShellToken::Kind::word) spec.command.push_back({t.word.text, at, false});
+  } else {
+    for (const auto& c : items(command, budget))
+      if (c.IsScalar()) spec.command.push_back(located(file, c));
+  }
+}
+
+void lint_service(const SourceFile& file, const YamlEntry& entry, NodeBudget& budget,
+                  Workspace& ws) {
+  const YAML::Node& s = entry.value;
+  if (!s.IsMap()) return;
+  ContainerSpec spec;
+  spec.kind = "compose service";
+  spec.name = entry.key;
+  spec.anchor = loc_of(file, entry.key_node);
+  spec.image = located(file, child(s, "image"));
+  read_ports(file, child(s, "ports"), budget, spec);
+  read_environment(file, child(s, "environment"), budget, spec.env);
+  if (const auto p = child(s, "privileged"); is_true(p)) spec.privileged = loc_of(file, p);
+  for (const auto& c : items(child(s, "cap_add"), budget))
+    if (c.IsScalar()) spec.cap_add.push_back(located(file, c));
+  read_volumes(file, child(s, "volumes"), budget, spec);
+  if (const auto n = child(s, "network_mode"); n.IsScalar()) spec.network = located(file, n);
+  read_command(file, child(s, "command"), budget, spec);
+  check_container(spec, ws.diag());
+}
+
+}  // namespace
+
+void lint_compose(const SourceFile& file, const YamlDocs& docs, Workspace& ws) {
+  NodeBudget budget;
+  for (const auto& doc : docs)
+    for (const auto& entry : entries(child(doc, "services"), budget))
+      lint_service(file, entry, budget, ws);
+}
+
+}  // namespace hostward::lint

@@ -1,0 +1,60 @@
+#pragma once
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "core/severity.h"
+#include "lint/source_file.h"
+
+namespace hostward::lint {
+
+// A place in a file: the byte where the offending text starts.
+struct Loc {
+  const SourceFile* file = nullptr;
+  size_t offset = 0;
+};
+
+// Replace `length` bytes at `offset` with `replacement`.
+struct TextEdit {
+  const SourceFile* file = nullptr;
+  size_t offset = 0;
+  size_t length = 0;
+  std::string replacement;
+};
+
+struct LintFinding {
+  std::string rule;
+  Severity severity = Severity::medium;
+  std::string message;
+  Loc loc;
+  nlohmann::json evidence = nlohmann::json::object();
+  std::optional<TextEdit> fix;
+};
+
+struct LintError {
+  std::string path;
+  int line = 0;  // 0 when the error is about the whole file
+  std::string message;
+};
+
+// Findings and errors of one run. The same finding reached twice (a file
+// included by two pipelines, an alias) is kept once.
+class Diagnostics {
+ public:
+  void add(LintFinding f);
+  void error(std::string path, int line, std::string message);
+
+  const std::vector<LintFinding>& findings() const { return findings_; }
+  std::vector<LintFinding>& findings() { return findings_; }
+  const std::vector<LintError>& errors() const { return errors_; }
+
+ private:
+  std::vector<LintFinding> findings_;
+  std::vector<LintError> errors_;
+  std::set<std::tuple<const SourceFile*, size_t, std::string, std::string>> seen_;
+};
+
+}  // namespace hostward::lint

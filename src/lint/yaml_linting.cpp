@@ -1,0 +1,64 @@
+#include "lint/file_linters.h"
+#include "lint/secrets.h"
+
+namespace hostward::lint {
+
+Located located(const SourceFile& file, const YAML::Node& node) {
+  Located out;
+  out.value = scalar(node);
+  const ScalarSpan span = scalar_span(file, node);
+  out.loc = {&file, span.begin};
+  out.exact = span.exact && node.IsScalar();
+  return out;
+}
+
+void lint_script_node(const SourceFile& file, const YAML::Node& node, const ShellContext& ctx,
+                      Diagnostics& out) {
+  if (!node.IsScalar()) return;
+  ScriptText text{&file, node.Scalar(), loc_of(file, node).offset, false};
+  lint_shell(text, ctx, out);
+}
+
+std::function<void(const std::string&, Loc)> script_queue(Workspace& ws, const SourceFile& from,
+                                                          const InheritedContext& ctx) {
+  return [&ws, &from, ctx](const std::string& ref, Loc) {
+    if (auto rel = ws.resolve(from, ref, true)) ws.enqueue(FileKind::shell, *rel, ctx);
+  };
+}
+
+void check_variables(const SourceFile& file, const YAML::Node& map, std::string_view where,
+                     Workspace& ws, NodeBudget& budget, std::map<std::string, std::string>* scope,
+                     bool pipeline_level) {
+  for (const auto& e : entries(map, budget)) {
+    if (!e.value.IsScalar()) continue;
+    const std::string& v = e.value.Scalar();
+    const Loc at = loc_of(file, e.value);
+    check_secret(e.key, v, at, where, ws.diag());
+    if (pipeline_level) check_no_auth_variable(e.key, v, at, where, ws.diag());
+    if (scope) (*scope)[e.key] = v;
+  }
+}
+
+void read_environment(const SourceFile& file, const YAML::Node& env, NodeBudget& budget,
+                      std::vector<EnvVar>& out) {
+  if (env.IsMap()) {
+    for (const auto& e : entries(env, budget)) {
+      if (e.value.IsNull())
+        out.push_back({e.key, std::nullopt, loc_of(file, e.key_node)});
+      else if (e.value.IsScalar())
+        out.push_back({e.key, e.value.Scalar(), loc_of(file, e.value)});
+    }
+  } else if (env.IsSequence()) {
+    for (const auto& item : items(env, budget)) {
+      if (!item.IsScalar()) continue;
+      const std::string& s = item.Scalar();
+      const size_t eq = s.find('=');
+      if (eq == std::string::npos)
+        out.push_back({s, std::nullopt, loc_of(file, item)});
+      else
+        out.push_back({s.substr(0, eq), s.substr(eq + 1), loc_of(file, item)});
+    }
+  }
+}
+
+}  // namespace hostward::lint
