@@ -21,7 +21,7 @@ if [[ $mode == test ]]; then
   packages+=(
     # tests and benchmarks
     libbenchmark-dev postgresql psmisc hyperfine redis-server memcached openssh-server nmap
-    python3 gcc fail2ban systemd-journal-remote rsyslog
+    python3 gcc fail2ban systemd-journal-remote rsyslog libicu72
   )
 elif [[ $mode != build ]]; then
   echo "usage: $0 [build|test]" >&2
@@ -33,7 +33,27 @@ for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+# Microsoft's SARIF validator (npm @microsoft/sarif-multitool, a self-contained
+# .NET binary) checks `hostward lint --format sarif` in the tests.
+sarif_tools=/opt/hostward-tools
+sarif_version=5.7.0
+install_sarif_validator() {
+  [[ $mode == test ]] || return 0
+  local bin=$sarif_tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
+  [[ -x $bin ]] && return 0
+  if ! command -v npm >/dev/null; then
+    apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  fi
+  echo "install-deps: installing @microsoft/sarif-multitool@$sarif_version into $sarif_tools"
+  npm install --silent --no-audit --no-fund --prefix "$sarif_tools" \
+    "@microsoft/sarif-multitool@$sarif_version" >/dev/null
+  chmod u+x "$bin"  # its postinstall script may not have run
+}
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  if [[ $(id -u) -eq 0 ]]; then install_sarif_validator; fi
+  exit 0
+fi
 
 if [[ $(id -u) -ne 0 ]]; then
   echo "install-deps: missing packages: ${missing[*]}" >&2
@@ -55,3 +75,4 @@ cleanup() { if [[ -n $ours ]]; then rm -f "$policy"; fi; }
 trap cleanup EXIT
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+install_sarif_validator

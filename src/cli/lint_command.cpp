@@ -1,3 +1,5 @@
+#include <sys/stat.h>
+
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -80,6 +82,10 @@ void add_lint_command(CLI::App& app, int& exit_code) {
                   "Files larger than this are reported and not read (default 8 MiB)");
   cmd->callback([opts, &exit_code] {
     if (opts->fix && opts->diff) throw UsageError("--fix and --diff: choose one");
+    for (const auto& p : opts->paths) {
+      struct stat st {};
+      if (::stat(p.c_str(), &st) != 0) throw UsageError(p + ": no such file or folder");
+    }
     const auto t0 = std::chrono::steady_clock::now();
     lint::LintOptions lo;
     lo.paths = opts->paths;

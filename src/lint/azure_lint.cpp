@@ -124,6 +124,7 @@ class AzureLinter {
       spec.anchor = loc_of(file_, c);
       spec.image = located(file_, child(c, "image"));
       spec.inherited_env = scope.vars;
+      spec.hosted_runner = scope.pool == Pool::hosted;
       for (const auto& p : items(child(c, "ports"), budget_))
         if (p.IsScalar())
           spec.ports.push_back({located(file_, p), false, std::nullopt, std::nullopt});
@@ -231,7 +232,8 @@ class AzureLinter {
       check_variables(file_, child(step, "env"), "step env", ws_, budget_, &env, false);
       InheritedContext inh = inherited(scope);
       inh.env = env;
-      ShellContext ctx{env, false, script_queue(ws_, file_, inh)};
+      inh.hosted_runner = scope.pool == Pool::hosted;
+      ShellContext ctx{env, inh.hosted_runner, script_queue(ws_, file_, inh)};
       for (std::string_view key : {"script", "bash"})
         if (const auto s = child(step, key); s.IsScalar())
           lint_script_node(file_, s, ctx, ws_.diag());

@@ -32,7 +32,13 @@ struct LintFinding {
   Loc loc;
   nlohmann::json evidence = nlohmann::json::object();
   std::optional<TextEdit> fix;
+  // Credentials on the finding's line: shown redacted wherever the line is.
+  std::vector<std::string> secrets;
 };
+
+// The line as outputs show it, each of `secrets` replaced by its redaction.
+// `column` (1-based, code points), when given, is moved with the text.
+std::string shown_line(const LintFinding& f, std::string_view line, int* column = nullptr);
 
 struct LintError {
   std::string path;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 
 #include "core/text_sanitize.h"
 
@@ -19,35 +20,44 @@ std::string trimmed(std::string_view s) {
 }
 
 // The line for people: control characters out, tabs as one space, a window
-// of at most 76 columns around the caret.
-std::pair<std::string, size_t> shown_line(std::string_view line, int column) {
-  std::string text;
-  size_t caret = 0;
-  int col = 1;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(line[i]);
-    if ((c & 0xC0) != 0x80) {
-      if (col == column) caret = text.size();
-      ++col;
-    }
-    text += (c == '\t') ? ' ' : static_cast<char>(c);
+// of at most 76 columns around the caret; the caret's place in columns.
+std::pair<std::string, size_t> visible(std::string_view line, int column) {
+  std::string tabs(line);
+  for (auto& c : tabs)
+    if (c == '\t') c = ' ';
+  const std::string clean = sanitize_for_terminal(tabs);
+  std::vector<std::string_view> chars;  // one entry per code point
+  for (size_t i = 0; i < clean.size();) {
+    size_t n = 1;
+    while (i + n < clean.size() && (static_cast<unsigned char>(clean[i + n]) & 0xC0) == 0x80) ++n;
+    chars.push_back(std::string_view(clean).substr(i, n));
+    i += n;
   }
-  if (column >= col) caret = text.size();
-  text = sanitize_for_terminal(text);
-  caret = std::min(caret, text.size());
-  if (text.size() > 76) {
-    const size_t start = caret > 40 ? caret - 40 : 0;
-    std::string window = (start > 0 ? "…" : "") + text.substr(start, 76);
-    caret = caret - start + (start > 0 ? 1 : 0);
-    text = window;
+  size_t caret = std::min(static_cast<size_t>(std::max(column, 1) - 1), chars.size());
+  size_t start = 0;
+  std::string out;
+  if (chars.size() > 76 && caret > 40) {
+    start = caret - 40;
+    out = "…";
   }
-  return {text, caret};
+  const size_t stop = std::min(chars.size(), start + 76);
+  for (size_t i = start; i < stop; ++i) out.append(chars[i]);
+  return {out, caret - start + (start > 0 ? 1 : 0)};
 }
 
 }  // namespace
 
 void sort_findings(LintRun& run) {
   auto& f = run.diag.findings();
+  // A secret is hidden on its line in every finding that shows the line.
+  std::map<std::pair<const SourceFile*, int>, std::vector<std::string>> secrets;
+  for (const auto& x : f)
+    for (const auto& s : x.secrets)
+      secrets[{x.loc.file, x.loc.file->position(x.loc.offset).line}].push_back(s);
+  for (auto& x : f) {
+    auto it = secrets.find({x.loc.file, x.loc.file->position(x.loc.offset).line});
+    if (it != secrets.end()) x.secrets = it->second;
+  }
   std::stable_sort(f.begin(), f.end(), [](const LintFinding& a, const LintFinding& b) {
     const auto pa = a.loc.file->position(a.loc.offset);
     const auto pb = b.loc.file->position(b.loc.offset);
@@ -63,7 +73,7 @@ Report lint_report(const LintRun& run, const RuleCatalog& catalog, HostInfo host
     const RuleInfo* info = catalog.find(lf.rule);
     if (info == nullptr) continue;
     const auto pos = lf.loc.file->position(lf.loc.offset);
-    const std::string line = std::string(lf.loc.file->line_text(pos.line));
+    const std::string line = shown_line(lf, lf.loc.file->line_text(pos.line));
     nlohmann::json subject = {{"kind", "file"},
                               {"path", lf.loc.file->path()},
                               {"line", pos.line},
@@ -92,7 +102,9 @@ std::string lint_text(const LintRun& run, const Style& style) {
                       ":" + std::to_string(pos.column) + ":");
     out += " " + style.severity(f.severity, to_string(f.severity)) + " " + f.rule + " " +
            sanitize_for_terminal(f.message) + (f.fix ? " [fixable]" : "") + "\n";
-    const auto [line, caret] = shown_line(f.loc.file->line_text(pos.line), pos.column);
+    int column = pos.column;
+    const std::string redacted = shown_line(f, f.loc.file->line_text(pos.line), &column);
+    const auto [line, caret] = visible(redacted, column);
     out += "    " + line + "\n";
     out += "    " + std::string(caret, ' ') + style.severity(f.severity, "^") + "\n";
   }

@@ -150,15 +150,15 @@ void check_secret(std::string_view key, std::string_view value, Loc loc, std::st
   f.severity = token ? Severity::high : Severity::medium;
   f.loc = loc;
   const std::string shown = redact(value);
-  f.message =
-      token ? std::string(key) + " holds a " + *token + " written into the file (" + shown + ")"
-            : std::string(key) + " is set to a literal value in " + std::string(where) + " (" +
-                  shown + ")";
+  f.message = token ? std::string(key) + " is set to a literal " + *token + " (" + shown + ")"
+                    : std::string(key) + " is set to a literal value in " + std::string(where) +
+                          " (" + shown + ")";
   f.evidence = {{"name", std::string(key)},
                 {"where", std::string(where)},
                 {"value", shown},
                 {"length", value.size()}};
   if (token) f.evidence["format"] = *token;
+  f.secrets.emplace_back(value);
   out.add(std::move(f));
 }
 

@@ -150,15 +150,17 @@ class ShellLinter {
 
   void check_interpreter(const SimpleCommand& cmd, size_t prog) {
     const std::string_view name = base_name(cmd.words[prog]->text);
+    // bash <(curl …), sh -c "$(curl …)", source <(wget -O- …)
     for (size_t i = prog + 1; i < cmd.words.size(); ++i) {
-      const ShellWord& a = *cmd.words[i];
-      // bash <(curl …), sh -c "$(curl …)", source <(wget -O- …)
-      for (const auto& body : a.substitutions) {
+      for (const auto& body : cmd.words[i]->substitutions) {
         if (auto d = downloads(body); d && !is_pinned_url(d->second)) {
-          remote_pipe_finding(where_, a, d->second, d->first, name, out_);
+          remote_pipe_finding(where_, *cmd.words[i], d->second, d->first, name, out_);
           return;
         }
       }
+    }
+    for (size_t i = prog + 1; i < cmd.words.size(); ++i) {
+      const ShellWord& a = *cmd.words[i];
       if (a.text == "-c" && is_shell(name) && i + 1 < cmd.words.size()) {
         lint_inner(*cmd.words[i + 1], cmd.words[i + 1]->text);
         return;
