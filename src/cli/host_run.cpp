@@ -17,8 +17,8 @@
 #include "exposure/network_rules.h"
 #include "host/collect.h"
 #include "hunt/hunt.h"
-#include "probe/probe.h"
 #include "lint/lint.h"
+#include "probe/probe.h"
 #include "probe/probe_rules.h"
 
 namespace hostward::cli {
