@@ -5,10 +5,39 @@
 
 namespace hostward::lint {
 
+namespace {
+
+// YAML::LoadAll (yaml-cpp 0.7) never returns on some invalid input: a stray
+// "," at the top level is not consumed and each turn adds an empty document
+// (found by fuzz_lint_yaml). YAML::Load reads one document and stops, so the
+// documents are loaded one by one, split where the spec splits them: "---"
+// at the start of a line, which no scalar may contain. Earlier documents are
+// blanked (newlines kept) so every mark stays a position in the whole file.
+std::vector<YAML::Node> load_documents(const std::string& text) {
+  std::vector<size_t> starts = {0};
+  for (size_t p = text.find("---"); p != std::string::npos; p = text.find("---", p + 3)) {
+    if (p > 0 && text[p - 1] != '\n') continue;
+    if (p + 3 < text.size() && !std::isspace(static_cast<unsigned char>(text[p + 3]))) continue;
+    if (p > 0) starts.push_back(p);
+  }
+  if (starts.size() == 1) return {YAML::Load(text)};
+  std::vector<YAML::Node> docs;
+  for (size_t i = 0; i < starts.size(); ++i) {
+    const size_t end = i + 1 < starts.size() ? starts[i + 1] : text.size();
+    std::string chunk = text.substr(0, end);
+    for (size_t k = 0; k < starts[i]; ++k)
+      if (chunk[k] != '\n') chunk[k] = ' ';
+    docs.push_back(YAML::Load(chunk));
+  }
+  return docs;
+}
+
+}  // namespace
+
 std::optional<std::vector<YAML::Node>> load_yaml(const SourceFile& file, std::string& error,
                                                  int& error_line) {
   try {
-    return YAML::LoadAll(file.text());
+    return load_documents(file.text());
   } catch (const YAML::Exception& e) {
     error = e.msg.empty() ? std::string(e.what()) : e.msg;
     error_line = e.mark.is_null() ? 0 : e.mark.line + 1;
