@@ -246,7 +246,10 @@ class AzureLinter {
         if (const auto s = child(inputs, "script"); s.IsScalar())
           lint_script_node(file_, s, ctx, ws_.diag());
         for (std::string_view key : {"filePath", "scriptPath"}) {
-          const std::string path = scalar(child(inputs, key));
+          std::string path = scalar(child(inputs, key));
+          for (std::string_view root :
+               {"$(System.DefaultWorkingDirectory)/", "$(Build.SourcesDirectory)/"})
+            if (path.rfind(root, 0) == 0) path = path.substr(root.size());
           if (!path.empty() && !is_expression(path)) ctx.on_script_file(path, loc_of(file_, step));
         }
       }
