@@ -316,7 +316,6 @@ def compose_backing(svc, rng, name, image, port, kind, mistake, anchors):
 
 
 def gen_compose(svc, rng, mistake):
-    st = svc.stack
     anchors = rng.random() < 0.4
     L = [f"# {svc.name} ({svc.team}): local development and integration stack.",
          "# Copy .env.example to .env and fill in the passwords before `docker compose up`.",
@@ -347,7 +346,7 @@ def gen_compose(svc, rng, mistake):
     if anchors:
         L.append("    <<: *defaults")
     L += ["    build:", "      context: .", "      dockerfile: Dockerfile", "      args:",
-          f"        APP_VERSION: ${{APP_VERSION:-0.0.0-dev}}",
+          "        APP_VERSION: ${APP_VERSION:-0.0.0-dev}",
           f"    image: registry.example.com/{svc.team}/{svc.name}:${{TAG:-latest}}"]
     am = mistake if target == "app" else None
     if am == "host_network":
@@ -480,7 +479,7 @@ def gen_dockerfile(svc, rng, mistake, dev):
     st = svc.stack
     L = ["# syntax=docker/dockerfile:1.7",
          f"# {svc.name}: {'development image with hot reload' if dev else 'production image'}",
-         f"ARG APP_VERSION=0.0.0", ""]
+         "ARG APP_VERSION=0.0.0", ""]
     if mistake == "arg_token":
         L.insert(3, "ARG NPM_TOKEN=npm_" + token(rng, 36))
     L += [f"FROM {st['build_image']} AS build", "WORKDIR /app",
@@ -543,7 +542,7 @@ def gen_shell(svc, rng, mistake, which):
          'TAG="${TAG:-$(git rev-parse --short HEAD)}"', "",
          "log() { printf '%s %s\\n' \"$(date -u +%H:%M:%S)\" \"$*\" >&2; }", ""]
     if rng.random() < 0.5:
-        L += ["usage() {", "  cat <<EOF", f"Usage: $0 [--dry-run] [--verbose]", "",
+        L += ["usage() {", "  cat <<EOF", "Usage: $0 [--dry-run] [--verbose]", "",
               f"{which.capitalize()} {svc.name}. Reads REGISTRY, TAG and the *_PASSWORD variables",
               "from the environment; CI sets them from its secret store.", "EOF", "}", "",
               "DRY_RUN=false", "while [[ $# -gt 0 ]]; do", '  case "$1" in', "    --dry-run) DRY_RUN=true ;;",
@@ -663,7 +662,7 @@ def gen_workflow_ci(svc, rng, mistake):
         opts = "--health-cmd pg_isready --health-interval 5s --health-timeout 5s --health-retries 10"
         if mistake == "privileged":
             opts = "--privileged " + opts
-        L += [f"        options: >-", f"          {opts}"]
+        L += ["        options: >-", f"          {opts}"]
         if rng.random() < 0.5:
             L += ["      redis:", "        image: redis:7-alpine", "        ports:", '          - "127.0.0.1:6379:6379"',
                   "        options: --health-cmd \"redis-cli ping\" --health-interval 5s"]
