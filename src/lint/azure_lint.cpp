@@ -108,7 +108,8 @@ class AzureLinter {
       const auto value = child(v, "value");
       if (name.empty() || !value.IsScalar()) continue;
       const Loc at = loc_of(file_, value);
-      check_secret(name, value.Scalar(), at, "pipeline variables", ws_.diag());
+      check_secret(name, value.Scalar(), at, {at.offset, scalar_end(file_, value), {}},
+                   "pipeline variables", ws_.diag());
       if (pipeline_level)
         check_no_auth_variable(name, value.Scalar(), at, "pipeline variables", ws_.diag());
       scope.vars[name] = value.Scalar();
@@ -140,10 +141,10 @@ class AzureLinter {
         spec.mount_sources.push_back({"/var/run/docker.sock", loc_of(file_, m), false});
       if (const auto opts = child(c, "options"); opts.IsScalar()) {
         const auto tokens = tokenize_shell(opts.Scalar(), 10000);
-        read_docker_options(
-            opts.Scalar(), tokens,
-            ScriptLocator::searched(file_, loc_of(file_, opts).offset, opts.Scalar(), tokens),
-            spec);
+        read_docker_options(opts.Scalar(), tokens,
+                            ScriptLocator::searched(file_, loc_of(file_, opts).offset,
+                                                    scalar_end(file_, opts), opts.Scalar(), tokens),
+                            spec);
       }
       check_container(spec, ws_.diag());
     }

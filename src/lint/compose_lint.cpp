@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "lint/file_linters.h"
 #include "lint/shell_lexer.h"
 
@@ -11,11 +13,19 @@ std::optional<TextEdit> insert_host_ip(const SourceFile& file, const YAML::Node&
   const std::string& text = file.text();
   if (at.offset >= text.size()) return std::nullopt;
   if (port.begin() == port.end()) return std::nullopt;
-  const Loc first = loc_of(file, port.begin()->first);
+  const YAML::Node key = port.begin()->first;
+  const Loc first = loc_of(file, key);
+  // only where the key's own text is: anything else would edit other bytes
+  if (!key.IsScalar() || text.compare(first.offset, key.Scalar().size(), key.Scalar()) != 0)
+    return std::nullopt;
   if (text[at.offset] == '{') return TextEdit{&file, first.offset, 0, "host_ip: 127.0.0.1, "};
   const size_t line_start = text.rfind('\n', first.offset == 0 ? 0 : first.offset - 1);
   const size_t column = first.offset - (line_start == std::string::npos ? 0 : line_start + 1);
-  return TextEdit{&file, first.offset, 0, "host_ip: 127.0.0.1\n" + std::string(column, ' ')};
+  const size_t eol = text.find('\n', first.offset);
+  const bool crlf = eol != std::string::npos && eol > 0 && text[eol - 1] == '\r';
+  return TextEdit{
+      &file, first.offset, 0,
+      std::string("host_ip: 127.0.0.1") + (crlf ? "\r\n" : "\n") + std::string(column, ' ')};
 }
 
 void read_ports(const SourceFile& file, const YAML::Node& ports, NodeBudget& budget,
@@ -28,8 +38,13 @@ void read_ports(const SourceFile& file, const YAML::Node& ports, NodeBudget& bud
       pub.long_form = true;
       pub.spec = located(file, child(p, "target"));
       pub.spec.loc = loc_of(file, p);
+      const bool has_ip_key = std::any_of(p.begin(), p.end(), [](const auto& kv) {
+        return kv.first.IsScalar() && kv.first.Scalar() == "host_ip";
+      });
       if (const auto ip = child(p, "host_ip"); ip.IsScalar())
         pub.host_ip = located(file, ip);
+      else if (has_ip_key)  // "host_ip:" with no value: all interfaces, nothing to edit
+        pub.host_ip = Located{"", loc_of(file, p), false};
       else
         pub.fix = insert_host_ip(file, p);
       spec.ports.push_back(std::move(pub));

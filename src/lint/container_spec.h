@@ -27,6 +27,7 @@ struct EnvVar {
   std::string key;
   std::optional<std::string> value;  // none for "-e NAME" (taken from the environment)
   Loc loc;
+  Span value_span;  // the value's bytes in the file, when known
 };
 
 // A container as a CI file starts it, whatever the syntax: a compose service,

@@ -1,5 +1,7 @@
 #include "lint/diagnostics.h"
 
+#include <algorithm>
+
 #include "lint/secrets.h"
 
 namespace hostward::lint {
@@ -20,10 +22,26 @@ int code_points(std::string_view s) {
 
 }  // namespace
 
-std::string shown_line(const LintFinding& f, std::string_view line, int* column) {
+std::string shown_line(const LintFinding& f, std::string_view line, size_t line_start,
+                       int* column) {
   std::string out(line);
+  const size_t line_end = line_start + line.size();
+  std::vector<Span> spans;
+  for (const auto& s : f.secret_spans)
+    if (s.begin < line_end && s.end > line_start && s.begin < s.end) spans.push_back(s);
+  std::sort(spans.begin(), spans.end(),
+            [](const Span& a, const Span& b) { return a.begin > b.begin; });
+  size_t limit = line_end;  // right to left, never overlapping
+  for (const auto& s : spans) {
+    const size_t b = std::max(s.begin, line_start), e = std::min({s.end, line_end, limit});
+    if (b >= e) continue;
+    if (column && code_points(out.substr(0, b - line_start)) < *column - 1)
+      *column += code_points(s.shown) - code_points(out.substr(b - line_start, e - b));
+    out.replace(b - line_start, e - b, s.shown);
+    limit = b;
+  }
   for (const auto& secret : f.secrets) {
-    if (secret.empty()) continue;
+    if (secret.size() < 4) continue;  // too short to find safely; spans cover it
     const std::string redacted = "<" + redact(secret) + ">";
     for (size_t at = out.find(secret); at != std::string::npos;
          at = out.find(secret, at + redacted.size())) {

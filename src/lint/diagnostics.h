@@ -25,6 +25,12 @@ struct TextEdit {
   std::string replacement;
 };
 
+struct Span {
+  size_t begin = 0;
+  size_t end = 0;
+  std::string shown;  // what people see instead
+};
+
 struct LintFinding {
   std::string rule;
   Severity severity = Severity::medium;
@@ -32,13 +38,17 @@ struct LintFinding {
   Loc loc;
   nlohmann::json evidence = nlohmann::json::object();
   std::optional<TextEdit> fix;
-  // Credentials on the finding's line: shown redacted wherever the line is.
+  // Credentials on the finding's line, shown redacted wherever the line is:
+  // byte ranges of the file where known, else the values themselves.
+  std::vector<Span> secret_spans;
   std::vector<std::string> secrets;
 };
 
 // The line as outputs show it, each of `secrets` replaced by its redaction.
 // `column` (1-based, code points), when given, is moved with the text.
-std::string shown_line(const LintFinding& f, std::string_view line, int* column = nullptr);
+// `line_start` is the file offset of the line's first byte.
+std::string shown_line(const LintFinding& f, std::string_view line, size_t line_start,
+                       int* column = nullptr);
 
 struct LintError {
   std::string path;

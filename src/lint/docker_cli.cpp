@@ -156,10 +156,17 @@ class OptionReader {
       spec_.ports.push_back({v, false, std::nullopt, std::nullopt});
     } else if (name == "env") {
       const size_t eq = v.value.find('=');
-      if (eq == std::string::npos)
-        spec_.env.push_back({v.value, std::nullopt, v.loc});
-      else
-        spec_.env.push_back({v.value.substr(0, eq), v.value.substr(eq + 1), v.loc});
+      if (eq == std::string::npos) {
+        spec_.env.push_back({v.value, std::nullopt, v.loc, {}});
+      } else {
+        // hide the value's bytes: after the "=" when written as read, else the word
+        const Loc word = where_.loc(*w);
+        const size_t raw = w->end - w->begin;
+        const Span span = v.exact ? Span{v.loc.offset + eq + 1, v.loc.offset + v.value.size(), {}}
+                          : where_.located(*w) ? Span{word.offset, word.offset + raw, {}}
+                                               : Span{};
+        spec_.env.push_back({v.value.substr(0, eq), v.value.substr(eq + 1), v.loc, span});
+      }
     } else if (name == "volume") {
       v.value = volume_source(v.value);
       if (!v.value.empty()) spec_.mount_sources.push_back(v);

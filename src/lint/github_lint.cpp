@@ -64,8 +64,8 @@ ContainerSpec container_of(const SourceFile& file, const std::string& kind, cons
   }
   if (const auto opts = child(node, "options"); opts.IsScalar()) {
     const auto tokens = tokenize_shell(opts.Scalar(), 10000);
-    const auto where =
-        ScriptLocator::searched(file, loc_of(file, opts).offset, opts.Scalar(), tokens);
+    const auto where = ScriptLocator::searched(file, loc_of(file, opts).offset,
+                                               scalar_end(file, opts), opts.Scalar(), tokens);
     read_docker_options(opts.Scalar(), tokens, where, spec);
   }
   return spec;

@@ -2,6 +2,7 @@
 #include <array>
 
 #include "lint/file_linters.h"
+#include "lint/images.h"
 #include "lint/secrets.h"
 
 namespace hostward::lint {
@@ -76,7 +77,8 @@ class GitlabLinter {
     else
       add(inc);
     for (const auto& p : paths) {
-      if (p.find('*') != std::string::npos || p.find('$') != std::string::npos) continue;
+      if (p.empty() || p.find('*') != std::string::npos || p.find('$') != std::string::npos)
+        continue;
       auto rel = ws_.resolve(file, p.front() == '/' ? p : "/" + p);
       if (!rel) continue;
       const SourceFile* inc_file = ws_.load(*rel);
@@ -153,9 +155,17 @@ class GitlabLinter {
     }
     InheritedContext inh{env, false, std::nullopt, false};
     ShellContext ctx{env, false, script_queue(ws_, file, inh)};
+    const auto services = effective(t, "services", dflt);
+    if (services) {
+      for (const auto& s : items(services->entry.value, budget_)) {
+        const std::string image = scalar(s.IsMap() ? child(s, "name") : s);
+        if (image_repository(image) == "docker" && image.find("dind") != std::string::npos)
+          ctx.docker_in_service = true;
+      }
+    }
     for (std::string_view key : {"before_script", "script", "after_script"})
       if (auto s = effective(t, key, dflt)) scripts(*s, s->entry.value, ctx, 0);
-    if (auto services = effective(t, "services", dflt)) {
+    if (services) {
       for (const auto& s : items(services->entry.value, budget_)) {
         ContainerSpec spec;
         spec.kind = "GitLab service";

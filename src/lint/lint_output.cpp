@@ -50,13 +50,18 @@ std::pair<std::string, size_t> visible(std::string_view line, int column) {
 void sort_findings(LintRun& run) {
   auto& f = run.diag.findings();
   // A secret is hidden on its line in every finding that shows the line.
-  std::map<std::pair<const SourceFile*, int>, std::vector<std::string>> secrets;
-  for (const auto& x : f)
-    for (const auto& s : x.secrets)
-      secrets[{x.loc.file, x.loc.file->position(x.loc.offset).line}].push_back(s);
+  using Key = std::pair<const SourceFile*, int>;
+  std::map<Key, std::vector<std::string>> values;
+  std::map<Key, std::vector<Span>> spans;
+  for (const auto& x : f) {
+    const Key key{x.loc.file, x.loc.file->position(x.loc.offset).line};
+    for (const auto& s : x.secrets) values[key].push_back(s);
+    for (const auto& s : x.secret_spans) spans[key].push_back(s);
+  }
   for (auto& x : f) {
-    auto it = secrets.find({x.loc.file, x.loc.file->position(x.loc.offset).line});
-    if (it != secrets.end()) x.secrets = it->second;
+    const Key key{x.loc.file, x.loc.file->position(x.loc.offset).line};
+    if (auto it = values.find(key); it != values.end()) x.secrets = it->second;
+    if (auto it = spans.find(key); it != spans.end()) x.secret_spans = it->second;
   }
   std::stable_sort(f.begin(), f.end(), [](const LintFinding& a, const LintFinding& b) {
     const auto pa = a.loc.file->position(a.loc.offset);
@@ -73,7 +78,8 @@ Report lint_report(const LintRun& run, const RuleCatalog& catalog, HostInfo host
     const RuleInfo* info = catalog.find(lf.rule);
     if (info == nullptr) continue;
     const auto pos = lf.loc.file->position(lf.loc.offset);
-    const std::string line = shown_line(lf, lf.loc.file->line_text(pos.line));
+    const std::string line =
+        shown_line(lf, lf.loc.file->line_text(pos.line), lf.loc.file->offset_of(pos.line, 1));
     nlohmann::json subject = {{"kind", "file"},
                               {"path", lf.loc.file->path()},
                               {"line", pos.line},
@@ -103,7 +109,8 @@ std::string lint_text(const LintRun& run, const Style& style) {
     out += " " + style.severity(f.severity, to_string(f.severity)) + " " + f.rule + " " +
            sanitize_for_terminal(f.message) + (f.fix ? " [fixable]" : "") + "\n";
     int column = pos.column;
-    const std::string redacted = shown_line(f, f.loc.file->line_text(pos.line), &column);
+    const std::string redacted =
+        shown_line(f, f.loc.file->line_text(pos.line), f.loc.file->offset_of(pos.line, 1), &column);
     const auto [line, caret] = visible(redacted, column);
     out += "    " + line + "\n";
     out += "    " + std::string(caret, ' ') + style.severity(f.severity, "^") + "\n";

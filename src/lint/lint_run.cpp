@@ -81,14 +81,16 @@ void lint_one(Workspace& ws, FileKind kind, const std::string& rel, const Inheri
 }
 
 // Walks `root` for files to lint, in sorted order, skipping .git and
-// node_modules; symbolic links are not followed.
-void discover(Workspace& ws, size_t& budget) {
+// node_modules; symbolic links are not followed. Local actions are returned,
+// not queued: linted after the workflows, those that use one pass on their
+// runner and variables to it first.
+std::vector<std::string> discover(Workspace& ws, size_t& budget) {
   std::vector<std::string> found;
   std::error_code ec;
   fs::recursive_directory_iterator it(ws.root(), fs::directory_options::skip_permission_denied, ec);
   if (ec) {
     ws.diag().error(ws.root(), 0, "cannot read: " + ec.message());
-    return;
+    return {};
   }
   for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (ec) {
@@ -114,7 +116,36 @@ void discover(Workspace& ws, size_t& budget) {
     found.push_back(rel);
   }
   std::sort(found.begin(), found.end());
-  for (const auto& rel : found) ws.enqueue(*classify_path(rel), rel, {});
+  std::vector<std::string> actions;
+  for (const auto& rel : found) {
+    if (*classify_path(rel) == FileKind::github_action)
+      actions.push_back(rel);
+    else
+      ws.enqueue(*classify_path(rel), rel, {});
+  }
+  return actions;
+}
+
+void drain(Workspace& ws) {
+  FileKind kind;
+  std::string rel;
+  InheritedContext ctx;
+  while (ws.next(kind, rel, ctx)) lint_one(ws, kind, rel, ctx, false);
+}
+
+// The root for a file named alone: the repository holding it (the nearest
+// folder on its path with a .git), so the templates and actions it names are
+// found; else its own folder. Nothing above that is read.
+fs::path repository_of(const fs::path& file) {
+  fs::path dir = file.parent_path();
+  for (int guard = 0; guard < 64; ++guard) {
+    const fs::path here = dir.empty() ? fs::path(".") : dir;
+    std::error_code ec;
+    if (fs::exists(here / ".git", ec)) return here;
+    if (dir.empty() || dir == dir.root_path()) break;
+    dir = dir.parent_path();
+  }
+  return file.parent_path().empty() ? fs::path(".") : file.parent_path();
 }
 
 }  // namespace
@@ -149,24 +180,17 @@ std::unique_ptr<LintRun> run_lint(const LintOptions& options) {
     }
     if (S_ISDIR(st.st_mode)) {
       auto ws = std::make_unique<Workspace>(path, options.limits, run->diag);
-      discover(*ws, budget);
-      FileKind kind;
-      std::string rel;
-      InheritedContext ctx;
-      while (ws->next(kind, rel, ctx)) lint_one(*ws, kind, rel, ctx, false);
+      const auto actions = discover(*ws, budget);
+      drain(*ws);
+      for (const auto& rel : actions) ws->enqueue(FileKind::github_action, rel, {});
+      drain(*ws);
       run->workspaces.push_back(std::move(ws));
     } else {
-      // A file inside the current folder keeps "." as its root, so the
-      // templates and actions it names (repository-relative) are found.
       const fs::path p = fs::path(path).lexically_normal();
-      const bool inside = p.is_relative() && !p.empty() && *p.begin() != "..";
-      const std::string root = inside ? "." : p.parent_path().string();
-      auto ws = std::make_unique<Workspace>(root, options.limits, run->diag);
-      lint_one(*ws, FileKind::shell, inside ? p.string() : p.filename().string(), {}, true);
-      FileKind kind;
-      std::string rel;
-      InheritedContext ctx;
-      while (ws->next(kind, rel, ctx)) lint_one(*ws, kind, rel, ctx, false);
+      const fs::path root = repository_of(p);
+      auto ws = std::make_unique<Workspace>(root.string(), options.limits, run->diag);
+      lint_one(*ws, FileKind::shell, p.lexically_relative(root).string(), {}, true);
+      drain(*ws);
       run->workspaces.push_back(std::move(ws));
     }
   }

@@ -15,14 +15,16 @@ namespace hostward::lint {
 class ScriptLocator {
  public:
   static ScriptLocator verbatim(const SourceFile& file, size_t base);
-  static ScriptLocator searched(const SourceFile& file, size_t from, std::string_view script,
-                                const ShellTokens& tokens);
+  // `end` bounds the search: the scalar's last byte.
+  static ScriptLocator searched(const SourceFile& file, size_t from, size_t end,
+                                std::string_view script, const ShellTokens& tokens);
 
   // The word's text and place; `skip` bytes of the word's raw text are left
   // out (the "--publish=" of "--publish=8080:80"), and `exact` tells whether
   // what remains is the value verbatim (quotes allowed around it).
   Located word(std::string_view script, const ShellWord& w, size_t skip = 0) const;
   Loc loc(const ShellWord& w) const;
+  bool located(const ShellWord& w) const { return verbatim_ || found_.count(w.begin) > 0; }
   const SourceFile& file() const { return *file_; }
 
  private:

@@ -61,22 +61,23 @@ bool token_chars(std::string_view s, size_t n, bool upper_only = false) {
 bool is_secret_name(std::string_view key) {
   const auto words = name_words(key);
   if (words.empty()) return false;
-  static constexpr std::array<std::string_view, 13> kNot = {
-      "FILE",   "PATH",   "URL", "URI",    "ENDPOINT", "ID",    "TYPE",
-      "METHOD", "LENGTH", "TTL", "HEADER", "ALLOW",    "RANDOM"};
+  // switches about a password, not one: MYSQL_ALLOW_EMPTY_PASSWORD
+  static constexpr std::array<std::string_view, 4> kSwitch = {"ALLOW", "RANDOM", "EMPTY",
+                                                              "GENERATE"};
   for (const auto& w : words)
-    if (std::find(kNot.begin(), kNot.end(), w) != kNot.end()) return false;
+    if (std::find(kSwitch.begin(), kSwitch.end(), w) != kSwitch.end()) return false;
+  // The last word says what the value is: DB_PASSWORD is one, PASSWORD_FILE,
+  // TOKEN_URL, secret-name and access_token_lifetime only name or tune one.
   static constexpr std::array<std::string_view, 9> kSecret = {
       "PASSWORD", "PASSWD", "PASS",        "PWD",       "SECRET",
       "TOKEN",    "APIKEY", "CREDENTIALS", "PASSPHRASE"};
-  const bool bare_pwd = words.size() == 1 && words[0] == "PWD";  // the working directory
-  for (size_t i = 0; i < words.size(); ++i) {
-    if (std::find(kSecret.begin(), kSecret.end(), words[i]) != kSecret.end() && !bare_pwd)
-      return true;
-    if (i + 1 < words.size() && words[i + 1] == "KEY" &&
-        (words[i] == "API" || words[i] == "ACCESS" || words[i] == "PRIVATE" ||
-         words[i] == "SECRET" || words[i] == "AUTH" || words[i] == "ENCRYPTION"))
-      return true;
+  const std::string& last = words.back();
+  if (last == "PWD") return words.size() > 1;  // PWD alone is the working directory
+  if (std::find(kSecret.begin(), kSecret.end(), last) != kSecret.end()) return true;
+  if (last == "KEY" && words.size() > 1) {
+    const std::string& before = words[words.size() - 2];
+    return before == "API" || before == "ACCESS" || before == "PRIVATE" || before == "SECRET" ||
+           before == "AUTH" || before == "ENCRYPTION" || before == "SIGNING";
   }
   return false;
 }
@@ -140,8 +141,8 @@ std::string redact(std::string_view secret) {
   return out + "… (" + std::to_string(secret.size()) + " characters)";
 }
 
-void check_secret(std::string_view key, std::string_view value, Loc loc, std::string_view where,
-                  Diagnostics& out) {
+void check_secret(std::string_view key, std::string_view value, Loc loc, Span span,
+                  std::string_view where, Diagnostics& out) {
   const auto token = known_token(value);
   if (!token && !(is_secret_name(key) && is_literal_value(value))) return;
   if (value.find("${{") != std::string_view::npos && !token) return;
@@ -159,18 +160,24 @@ void check_secret(std::string_view key, std::string_view value, Loc loc, std::st
                 {"length", value.size()}};
   if (token) f.evidence["format"] = *token;
   f.secrets.emplace_back(value);
+  if (span.end > span.begin) {
+    span.shown = "<" + shown + ">";
+    f.secret_spans.push_back(span);
+  }
   out.add(std::move(f));
 }
 
-std::optional<std::string> no_auth_reason(std::string_view key, std::string_view value) {
+std::optional<std::string> no_auth_reason(std::string_view key, std::string_view value,
+                                          bool root_password_set) {
   const std::string k = upper(key);
   const std::string v = lower(value);
   if (k == "POSTGRES_HOST_AUTH_METHOD" && v == "trust")
     return "POSTGRES_HOST_AUTH_METHOD=trust: the server accepts every connection without a "
            "password, superuser included";
+  // With a root password given the entrypoint sets it: the switch does nothing.
   if ((k == "MYSQL_ALLOW_EMPTY_PASSWORD" || k == "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD" ||
        k == "MARIADB_ALLOW_EMPTY_PASSWORD") &&
-      !value.empty())
+      !value.empty() && !root_password_set)
     return k + " is set (any value, even \"no\", enables it): root logs in without a password";
   if (k == "ALLOW_EMPTY_PASSWORD" && (v == "yes" || v == "true" || v == "1"))
     return "ALLOW_EMPTY_PASSWORD=" + std::string(value) +
@@ -178,9 +185,18 @@ std::optional<std::string> no_auth_reason(std::string_view key, std::string_view
   return std::nullopt;
 }
 
+bool sets_root_password(std::string_view key) {
+  const std::string k = upper(key);
+  for (std::string_view prefix : {"MYSQL_", "MARIADB_"})
+    for (std::string_view name :
+         {"ROOT_PASSWORD", "ROOT_PASSWORD_FILE", "ROOT_PASSWORD_HASH", "RANDOM_ROOT_PASSWORD"})
+      if (k == std::string(prefix) + std::string(name)) return true;
+  return false;
+}
+
 void check_no_auth_variable(std::string_view key, std::string_view value, Loc loc,
                             std::string_view where, Diagnostics& out) {
-  const auto reason = no_auth_reason(key, value);
+  const auto reason = no_auth_reason(key, value, false);
   if (!reason) return;
   LintFinding f;
   f.rule = "ci.database-no-auth";

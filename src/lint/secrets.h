@@ -22,8 +22,10 @@ std::optional<std::string> known_token(std::string_view value);
 std::string redact(std::string_view secret);
 
 // ci.hardcoded-secret for one environment variable or pipeline variable.
-void check_secret(std::string_view key, std::string_view value, Loc loc, std::string_view where,
-                  Diagnostics& out);
+// `span` is where the value's text lies in the file (quotes included), to be
+// hidden wherever the line is shown; an empty span hides it by its value.
+void check_secret(std::string_view key, std::string_view value, Loc loc, Span span,
+                  std::string_view where, Diagnostics& out);
 
 // ci.database-no-auth for a pipeline-level variable: trust auth or an empty
 // root password switched on for every container the pipeline starts.
@@ -32,6 +34,10 @@ void check_no_auth_variable(std::string_view key, std::string_view value, Loc lo
 
 // The reason a database container accepts logins without a password, from
 // one of its environment variables; nullopt when it does not say so.
-std::optional<std::string> no_auth_reason(std::string_view key, std::string_view value);
+// `root_password_set`: the same environment gives MySQL/MariaDB a root
+// password (…_ROOT_PASSWORD, its _FILE or _HASH form, or a random one).
+std::optional<std::string> no_auth_reason(std::string_view key, std::string_view value,
+                                          bool root_password_set);
+bool sets_root_password(std::string_view key);
 
 }  // namespace hostward::lint

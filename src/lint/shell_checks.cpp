@@ -76,11 +76,14 @@ class ShellLinter {
         out_(out),
         depth_(depth),
         tokens_(tokenize_shell(script.text)),
-        where_(script.verbatim
-                   ? ScriptLocator::verbatim(*script.file, script.offset)
-                   : ScriptLocator::searched(*script.file, script.offset, script.text, tokens_)) {}
+        where_(script.verbatim ? ScriptLocator::verbatim(*script.file, script.offset)
+                               : ScriptLocator::searched(*script.file, script.offset, script.end,
+                                                         script.text, tokens_)) {}
 
   void run() {
+    if (tokens_.truncated)
+      out_.error(script_.file->path(), script_.file->position(script_.offset).line,
+                 "a shell script of more than 200000 words; the rest is not read");
     for (const auto& pipeline : split_pipelines(tokens_)) {
       check_pipe(pipeline);
       for (const auto& cmd : pipeline.commands) check_command(cmd);
@@ -124,6 +127,7 @@ class ShellLinter {
   void check_command(const SimpleCommand& cmd) {
     std::vector<const ShellWord*> env_assignments;
     const size_t prog = program_index(cmd, &env_assignments);
+    for (const auto* w : cmd.assignments) recurse_into(*w);  // CID=$(docker run …)
     for (const auto* w : cmd.words) recurse_into(*w);
     if (prog >= cmd.words.size()) return;
     const ShellWord& program = *cmd.words[prog];
@@ -132,12 +136,14 @@ class ShellLinter {
     if (auto spec = parse_docker_run(script_.text, cmd, prog, where_)) {
       spec->inherited_env = ctx_.env;
       spec->hosted_runner = ctx_.hosted_runner;
+      spec->publishes_to_host = !ctx_.docker_in_service;
       for (const auto* a : cmd.assignments) add_assignment(*a, spec->inherited_env);
       for (const auto* a : env_assignments) add_assignment(*a, spec->inherited_env);
       check_container(*spec, out_);
       return;
     }
-    if (is_interpreter(name) || name == "source" || name == ".") check_interpreter(cmd, prog);
+    if (is_interpreter(name) || name == "source" || name == "." || name == "eval")
+      check_interpreter(cmd, prog);
     if (program.text.find('/') != std::string::npos && !program.text.empty() &&
         program.text.find('$') == std::string::npos && ctx_.on_script_file)
       ctx_.on_script_file(program.text, where_.loc(program));
@@ -159,6 +165,7 @@ class ShellLinter {
         }
       }
     }
+    if (name == "eval") return;
     for (size_t i = prog + 1; i < cmd.words.size(); ++i) {
       const ShellWord& a = *cmd.words[i];
       if (a.text == "-c" && is_shell(name) && i + 1 < cmd.words.size()) {
@@ -178,7 +185,8 @@ class ShellLinter {
 
   void lint_inner(const ShellWord& at, const std::string& body) {
     if (depth_ >= 4 || body.empty()) return;
-    ScriptText inner{script_.file, body, where_.loc(at).offset, false};
+    ScriptText inner{script_.file, body, where_.loc(at).offset, false,
+                     script_.verbatim ? std::string_view::npos : script_.end};
     lint_shell(inner, ctx_, out_, depth_ + 1);
   }
 

@@ -16,14 +16,18 @@ struct ShellContext {
   bool hosted_runner = false;
   // `bash scripts/setup.sh`, `./deploy.sh`, `source env.sh`: the path as written.
   std::function<void(const std::string& path, Loc where)> on_script_file;
+  // docker talks to a daemon in a service container (GitLab's docker:dind):
+  // what it publishes is on that container, not on the runner host
+  bool docker_in_service = false;
 };
 
 // Where a script's text comes from in its file.
 struct ScriptText {
   const SourceFile* file = nullptr;
   std::string_view text;
-  size_t offset = 0;      // where the text (or its YAML scalar) starts in the file
-  bool verbatim = false;  // the text is the file's bytes at `offset`
+  size_t offset = 0;                    // where the text (or its YAML scalar) starts in the file
+  bool verbatim = false;                // the text is the file's bytes at `offset`
+  size_t end = std::string_view::npos;  // where its YAML scalar ends, when not verbatim
 };
 
 // Runs the shell rules over one script: `docker run` as a container

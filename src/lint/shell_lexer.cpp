@@ -23,8 +23,8 @@ class Lexer {
       const char c = s_[i_];
       if (c == ' ' || c == '\t' || c == '\r') {
         ++i_;
-      } else if (c == '\\' && i_ + 1 < s_.size() && s_[i_ + 1] == '\n') {
-        i_ += 2;
+      } else if (size_t n = continuation(i_); n > 0) {
+        i_ += n;
       } else if (c == '\n') {
         out.tokens.push_back(op_token("\n"));
         ++i_;
@@ -55,6 +55,14 @@ class Lexer {
     std::string delimiter;
     bool strip_tabs;
   };
+
+  // A backslash-newline (also before CRLF) joins lines: its length, else 0.
+  size_t continuation(size_t at) const {
+    if (at >= s_.size() || s_[at] != '\\') return 0;
+    if (at + 1 < s_.size() && s_[at + 1] == '\n') return 2;
+    if (at + 2 < s_.size() && s_[at + 1] == '\r' && s_[at + 2] == '\n') return 3;
+    return 0;
+  }
 
   static ShellToken op_token(std::string op) {
     ShellToken t;
@@ -257,7 +265,11 @@ class Lexer {
       }
       if (c == '|' || c == '&' || c == ';' || c == '(' || c == ')' || c == '<' || c == '>') break;
       if (c == '\\') {
-        if (i_ + 1 < s_.size() && s_[i_ + 1] != '\n') w.text += s_[i_ + 1];
+        if (const size_t n = continuation(i_); n > 0) {
+          i_ += n;
+          continue;
+        }
+        if (i_ + 1 < s_.size()) w.text += s_[i_ + 1];
         w.quoted = true;
         i_ += 2;
       } else if (c == '\'') {

@@ -65,4 +65,8 @@ struct ScalarSpan {
 };
 ScalarSpan scalar_span(const SourceFile& file, const YAML::Node& node);
 
+// Where a scalar's text ends in the file (past a closing quote, the last line
+// of a block scalar or of a plain multi-line one).
+size_t scalar_end(const SourceFile& file, const YAML::Node& node);
+
 }  // namespace hostward::lint

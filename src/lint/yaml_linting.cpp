@@ -15,7 +15,7 @@ Located located(const SourceFile& file, const YAML::Node& node) {
 void lint_script_node(const SourceFile& file, const YAML::Node& node, const ShellContext& ctx,
                       Diagnostics& out) {
   if (!node.IsScalar()) return;
-  ScriptText text{&file, node.Scalar(), loc_of(file, node).offset, false};
+  ScriptText text{&file, node.Scalar(), loc_of(file, node).offset, false, scalar_end(file, node)};
   lint_shell(text, ctx, out);
 }
 
@@ -33,7 +33,7 @@ void check_variables(const SourceFile& file, const YAML::Node& map, std::string_
     if (!e.value.IsScalar()) continue;
     const std::string& v = e.value.Scalar();
     const Loc at = loc_of(file, e.value);
-    check_secret(e.key, v, at, where, ws.diag());
+    check_secret(e.key, v, at, {at.offset, scalar_end(file, e.value), {}}, where, ws.diag());
     if (pipeline_level) check_no_auth_variable(e.key, v, at, where, ws.diag());
     if (scope) (*scope)[e.key] = v;
   }
@@ -43,20 +43,28 @@ void read_environment(const SourceFile& file, const YAML::Node& env, NodeBudget&
                       std::vector<EnvVar>& out) {
   if (env.IsMap()) {
     for (const auto& e : entries(env, budget)) {
-      if (e.value.IsNull())
-        out.push_back({e.key, std::nullopt, loc_of(file, e.key_node)});
-      else if (e.value.IsScalar())
-        out.push_back({e.key, e.value.Scalar(), loc_of(file, e.value)});
+      if (e.value.IsNull()) {
+        out.push_back({e.key, std::nullopt, loc_of(file, e.key_node), {}});
+      } else if (e.value.IsScalar()) {
+        const Loc at = loc_of(file, e.value);
+        out.push_back({e.key, e.value.Scalar(), at, {at.offset, scalar_end(file, e.value), {}}});
+      }
     }
   } else if (env.IsSequence()) {
     for (const auto& item : items(env, budget)) {
       if (!item.IsScalar()) continue;
       const std::string& s = item.Scalar();
+      const Loc at = loc_of(file, item);
       const size_t eq = s.find('=');
-      if (eq == std::string::npos)
-        out.push_back({s, std::nullopt, loc_of(file, item)});
-      else
-        out.push_back({s.substr(0, eq), s.substr(eq + 1), loc_of(file, item)});
+      if (eq == std::string::npos) {
+        out.push_back({s, std::nullopt, at, {}});
+        continue;
+      }
+      // "KEY=value": hide from after the "=" when the item is written as read
+      const ScalarSpan span = scalar_span(file, item);
+      const size_t end = scalar_end(file, item);
+      const size_t begin = span.exact ? span.begin + eq + 1 : at.offset;
+      out.push_back({s.substr(0, eq), s.substr(eq + 1), at, {begin, end, {}}});
     }
   }
 }
