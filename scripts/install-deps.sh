@@ -42,11 +42,15 @@ install_sarif_validator() {
   local bin=$sarif_tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
   [[ -x $bin ]] && return 0
   if ! command -v npm >/dev/null; then
-    apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+    apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null || true
   fi
   echo "install-deps: installing @microsoft/sarif-multitool@$sarif_version into $sarif_tools"
-  npm install --silent --no-audit --no-fund --prefix "$sarif_tools" \
-    "@microsoft/sarif-multitool@$sarif_version" >/dev/null
+  # Without it the SARIF test says so and is skipped; the rest goes on.
+  if ! npm install --silent --no-audit --no-fund --prefix "$sarif_tools" \
+    "@microsoft/sarif-multitool@$sarif_version" >/dev/null; then
+    echo "install-deps: could not install the SARIF validator (npm); its test will be skipped" >&2
+    return 0
+  fi
   chmod u+x "$bin"  # its postinstall script may not have run
 }
 
