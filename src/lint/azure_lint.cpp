@@ -130,22 +130,10 @@ class AzureLinter {
         if (p.IsScalar())
           spec.ports.push_back({located(file_, p), false, std::nullopt, std::nullopt});
       read_environment(file_, child(c, "env"), budget_, spec.env);
-      for (const auto& v : items(child(c, "volumes"), budget_)) {
-        Located l = located(file_, v);
-        const size_t colon = l.value.find(':');
-        if (colon == std::string::npos) continue;
-        l.value = l.value.substr(0, colon);
-        spec.mount_sources.push_back(l);
-      }
+      read_volumes(file_, child(c, "volumes"), budget_, spec);
       if (const auto m = child(c, "mapDockerSocket"); is_true(m))
         spec.mount_sources.push_back({"/var/run/docker.sock", loc_of(file_, m), false});
-      if (const auto opts = child(c, "options"); opts.IsScalar()) {
-        const auto tokens = tokenize_shell(opts.Scalar(), 10000);
-        read_docker_options(opts.Scalar(), tokens,
-                            ScriptLocator::searched(file_, loc_of(file_, opts).offset,
-                                                    scalar_end(file_, opts), opts.Scalar(), tokens),
-                            spec);
-      }
+      read_options(file_, child(c, "options"), spec);
       check_container(spec, ws_.diag());
     }
   }

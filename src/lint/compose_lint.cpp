@@ -52,21 +52,6 @@ void read_ports(const SourceFile& file, const YAML::Node& ports, NodeBudget& bud
   }
 }
 
-void read_volumes(const SourceFile& file, const YAML::Node& volumes, NodeBudget& budget,
-                  ContainerSpec& spec) {
-  for (const auto& v : items(volumes, budget)) {
-    if (v.IsScalar()) {
-      Located l = located(file, v);
-      const size_t colon = l.value.find(':');
-      if (colon == std::string::npos) continue;  // a named or anonymous volume
-      l.value = l.value.substr(0, colon);
-      spec.mount_sources.push_back(l);
-    } else if (v.IsMap() && scalar(child(v, "type")) == "bind") {
-      spec.mount_sources.push_back(located(file, child(v, "source")));
-    }
-  }
-}
-
 void read_command(const SourceFile& file, const YAML::Node& command, NodeBudget& budget,
                   ContainerSpec& spec) {
   if (command.IsScalar()) {

@@ -36,6 +36,11 @@ std::function<void(const std::string&, Loc)> script_queue(Workspace& ws, const S
 void check_variables(const SourceFile& file, const YAML::Node& map, std::string_view where,
                      Workspace& ws, NodeBudget& budget, std::map<std::string, std::string>* scope,
                      bool pipeline_level);
+// Bind mounts of a container: "HOST:CONTAINER[:MODE]" or {type: bind, source}.
+void read_volumes(const SourceFile& file, const YAML::Node& volumes, NodeBudget& budget,
+                  ContainerSpec& spec);
+// `options:` of a GitHub service or an Azure container: docker create flags.
+void read_options(const SourceFile& file, const YAML::Node& options, ContainerSpec& spec);
 // Environment of a container: a map (KEY: value) or a list ("KEY=value").
 void read_environment(const SourceFile& file, const YAML::Node& env, NodeBudget& budget,
                       std::vector<EnvVar>& out);

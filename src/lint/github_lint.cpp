@@ -54,20 +54,8 @@ ContainerSpec container_of(const SourceFile& file, const std::string& kind, cons
   for (const auto& p : items(child(node, "ports"), budget))
     if (p.IsScalar()) spec.ports.push_back({located(file, p), false, std::nullopt, std::nullopt});
   read_environment(file, child(node, "env"), budget, spec.env);
-  for (const auto& v : items(child(node, "volumes"), budget)) {
-    if (!v.IsScalar()) continue;
-    Located l = located(file, v);
-    const size_t colon = l.value.find(':');
-    if (colon == std::string::npos) continue;
-    l.value = l.value.substr(0, colon);
-    spec.mount_sources.push_back(l);
-  }
-  if (const auto opts = child(node, "options"); opts.IsScalar()) {
-    const auto tokens = tokenize_shell(opts.Scalar(), 10000);
-    const auto where = ScriptLocator::searched(file, loc_of(file, opts).offset,
-                                               scalar_end(file, opts), opts.Scalar(), tokens);
-    read_docker_options(opts.Scalar(), tokens, where, spec);
-  }
+  read_volumes(file, child(node, "volumes"), budget, spec);
+  read_options(file, child(node, "options"), spec);
   return spec;
 }
 

@@ -1,3 +1,4 @@
+#include "lint/docker_cli.h"
 #include "lint/file_linters.h"
 #include "lint/secrets.h"
 
@@ -67,6 +68,31 @@ void read_environment(const SourceFile& file, const YAML::Node& env, NodeBudget&
       out.push_back({s.substr(0, eq), s.substr(eq + 1), at, {begin, end, {}}});
     }
   }
+}
+
+void read_volumes(const SourceFile& file, const YAML::Node& volumes, NodeBudget& budget,
+                  ContainerSpec& spec) {
+  for (const auto& v : items(volumes, budget)) {
+    if (v.IsScalar()) {
+      Located l = located(file, v);
+      const size_t colon = l.value.find(':');
+      if (colon == std::string::npos) continue;  // a named or anonymous volume
+      l.value = l.value.substr(0, colon);
+      spec.mount_sources.push_back(l);
+    } else if (v.IsMap() && scalar(child(v, "type")) == "bind") {
+      spec.mount_sources.push_back(located(file, child(v, "source")));
+    }
+  }
+}
+
+void read_options(const SourceFile& file, const YAML::Node& options, ContainerSpec& spec) {
+  if (!options.IsScalar()) return;
+  const std::string& text = options.Scalar();
+  const auto tokens = tokenize_shell(text, 10000);
+  read_docker_options(text, tokens,
+                      ScriptLocator::searched(file, loc_of(file, options).offset,
+                                              scalar_end(file, options), text, tokens),
+                      spec);
 }
 
 }  // namespace hostward::lint
