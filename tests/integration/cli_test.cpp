@@ -43,16 +43,33 @@ TEST(Cli, RulesListsTheCatalog) {
     EXPECT_FALSE(rule["attack"].empty()) << rule["id"];
     EXPECT_FALSE(rule["rationale"].get<std::string>().empty());
   }
-  EXPECT_EQ(ids,
-            (std::set<std::string>{
-                "process.database-spawned-child", "process.deleted-executable", "process.hidden",
-                "process.high-cpu", "process.masquerade", "process.memfd-executable",
-                "process.miner-indicators", "process.world-writable-executable",
-                "network.exposed-service", "network.docker-api-exposed",
-                "network.firewall-bypassed-by-docker", "network.miner-connection",
-                "network.unauthenticated-service", "network.password-auth-exposed",
-                "auth.ssh-brute-force", "auth.login-after-failures", "auth.root-login",
-                "auth.password-login", "auth.login-records-missing"}));
+  EXPECT_EQ(ids, (std::set<std::string>{"process.database-spawned-child",
+                                        "process.deleted-executable",
+                                        "process.hidden",
+                                        "process.high-cpu",
+                                        "process.masquerade",
+                                        "process.memfd-executable",
+                                        "process.miner-indicators",
+                                        "process.world-writable-executable",
+                                        "ci.database-no-auth",
+                                        "ci.docker-socket-mount",
+                                        "ci.hardcoded-secret",
+                                        "ci.host-network",
+                                        "ci.missing-timeout",
+                                        "ci.port-published-all-interfaces",
+                                        "ci.privileged-container",
+                                        "ci.remote-script-pipe",
+                                        "network.exposed-service",
+                                        "network.docker-api-exposed",
+                                        "network.firewall-bypassed-by-docker",
+                                        "network.miner-connection",
+                                        "network.unauthenticated-service",
+                                        "network.password-auth-exposed",
+                                        "auth.ssh-brute-force",
+                                        "auth.login-after-failures",
+                                        "auth.root-login",
+                                        "auth.password-login",
+                                        "auth.login-records-missing"}));
   const auto text = run_hostward({"rules"});
   EXPECT_NE(text.out.find("process.memfd-executable             critical  T1620,T1027"),
             std::string::npos)

@@ -111,8 +111,13 @@ TEST(LintCli, SarifResultsPointAtTheFile) {
   EXPECT_EQ(res["ruleId"], "ci.port-published-all-interfaces");
   EXPECT_EQ(run["tool"]["driver"]["rules"][res["ruleIndex"].get<int>()]["id"], res["ruleId"]);
   EXPECT_EQ(res["level"], "error");
+  // relative to the working directory (%SRCROOT%), or to / when outside it
   const auto& loc = res["locations"][0]["physicalLocation"];
-  EXPECT_EQ(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+  const std::string base = loc["artifactLocation"]["uriBaseId"];
+  ASSERT_TRUE(run["originalUriBaseIds"].contains(base)) << base;
+  EXPECT_EQ(run["originalUriBaseIds"][base]["uri"].get<std::string>() +
+                loc["artifactLocation"]["uri"].get<std::string>(),
+            "file://" + fixture("seed/before/setup-database.yml"));
   EXPECT_EQ(loc["region"]["startLine"], 6);
   EXPECT_EQ(loc["region"]["startColumn"], 13);
 }
