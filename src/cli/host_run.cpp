@@ -18,6 +18,7 @@
 #include "host/collect.h"
 #include "hunt/hunt.h"
 #include "lint/lint.h"
+#include "watch/watcher.h"
 #include "probe/probe.h"
 #include "probe/probe_rules.h"
 
@@ -57,6 +58,7 @@ const RuleCatalog& catalog() {
     exposure::register_rules(cat);
     probe::register_rules(cat);
     lint::register_rules(cat);
+    watch::register_rules(cat);
     return cat;
   }();
   return c;

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   hostward::cli::add_probe_command(app, exit_code);
   hostward::cli::add_logs_command(app, exit_code);
   hostward::cli::add_lint_command(app, exit_code);
+  hostward::cli::add_watch_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
