@@ -18,9 +18,9 @@
 #include "host/collect.h"
 #include "hunt/hunt.h"
 #include "lint/lint.h"
-#include "watch/watcher.h"
 #include "probe/probe.h"
 #include "probe/probe_rules.h"
+#include "watch/watcher.h"
 
 namespace hostward::cli {
 
