@@ -60,18 +60,23 @@ bool ProcConnector::open(std::string& error) {
 
 void parse_proc_messages(const void* data, size_t len,
                          const std::function<void(const ProcEvent&)>& on_event) {
-  // a copy: NLMSG_NEXT walks a mutable pointer, and the datagram may be unaligned
-  alignas(nlmsghdr) unsigned char buf[16384];
-  len = std::min(len, sizeof buf);
-  std::memcpy(buf, data, len);
-  for (auto* h = reinterpret_cast<nlmsghdr*>(buf); NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
-    if (h->nlmsg_type == NLMSG_ERROR || h->nlmsg_type == NLMSG_NOOP) continue;
-    if (h->nlmsg_len < NLMSG_LENGTH(sizeof(cn_msg) + sizeof(proc_event))) continue;
+  // Offsets, not NLMSG_NEXT: with an unaligned nlmsg_len its size_t length
+  // wraps below zero and the walk runs off the buffer (fuzz_proc_connector).
+  const auto* bytes = static_cast<const unsigned char*>(data);
+  size_t off = 0;
+  while (off + sizeof(nlmsghdr) <= len) {
+    nlmsghdr h;
+    std::memcpy(&h, bytes + off, sizeof h);
+    if (h.nlmsg_len < sizeof(nlmsghdr) || h.nlmsg_len > len - off) break;
+    const size_t at = off;
+    off += NLMSG_ALIGN(h.nlmsg_len);
+    if (h.nlmsg_type == NLMSG_ERROR || h.nlmsg_type == NLMSG_NOOP) continue;
+    if (h.nlmsg_len < NLMSG_LENGTH(sizeof(cn_msg) + sizeof(proc_event))) continue;
     cn_msg msg;
-    std::memcpy(&msg, NLMSG_DATA(h), sizeof msg);
+    std::memcpy(&msg, bytes + at + NLMSG_HDRLEN, sizeof msg);
     if (msg.id.idx != CN_IDX_PROC || msg.len < sizeof(proc_event)) continue;
     proc_event ev;
-    std::memcpy(&ev, static_cast<const unsigned char*>(NLMSG_DATA(h)) + sizeof(cn_msg), sizeof ev);
+    std::memcpy(&ev, bytes + at + NLMSG_HDRLEN + sizeof(cn_msg), sizeof ev);
     ProcEvent out;
     out.timestamp_ns = ev.timestamp_ns;
     switch (ev.what) {
