@@ -33,7 +33,7 @@ percent() {  # ticks over seconds, as % of one core
   awk -v t="$1" -v s="$2" -v hz="$ticks" 'BEGIN { printf "%.2f", 100 * t / hz / s }'
 }
 
-"$work/hostward" watch --sink "file:$work/alerts.ndjson" --heartbeat-s 3600 --scan-s 30 \
+"$work/hostward" watch --sink "file:$work/alerts.ndjson" --heartbeat-s 3600 --scan-s 30 --rate 100000 \
   --spool "$work/spool" 2>"$work/watch.err" &
 hw_pid=$!
 forkstat -e exec,fork,exit >/dev/null 2>&1 &

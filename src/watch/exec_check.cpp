@@ -1,5 +1,6 @@
 #include "watch/exec_check.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -38,10 +39,11 @@ std::optional<ExecResult> ExecChecker::check(int pid) {
   snap.self_pid = static_cast<int>(::getpid());
   snap.clock = clock_;
   snap.processes.push_back(*p);
-  // the ancestors: "child of a database server", "same tree" need them
+  // the ancestors: "child of a database server" (also through sh -c) needs
+  // them; four levels reach past a shell and its wrapper
   int parent = p->ppid;
-  for (int depth = 0; depth < 32 && parent > 0; ++depth) {
-    auto a = reader_.read(parent);
+  for (int depth = 0; depth < 4 && parent > 0; ++depth) {
+    auto a = ancestor(parent);
     if (!a) break;
     parent = a->ppid;
     snap.processes.push_back(std::move(*a));
@@ -56,14 +58,52 @@ std::optional<ExecResult> ExecChecker::check(int pid) {
   return out;
 }
 
+std::optional<unsigned long long> ExecChecker::start_ticks(int pid) const {
+  return read_start_ticks(proc_root_, pid);
+}
+
+std::optional<host::ProcessInfo> ExecChecker::ancestor(int pid) {
+  if (auto it = ancestors_.find(pid); it != ancestors_.end()) {
+    if (start_ticks(pid) == it->second.start_ticks) return it->second;
+    ancestors_.erase(it);
+  }
+  auto a = reader_.read(pid);
+  if (!a) return std::nullopt;
+  if (ancestors_.size() > 4096) ancestors_.clear();
+  ancestors_[pid] = *a;
+  return a;
+}
+
 std::map<int, unsigned long long> ExecChecker::list_processes() {
   std::map<int, unsigned long long> out;
-  for (int pid : host::list_pids(proc_root_)) {
-    std::ifstream in(proc_root_ + "/" + std::to_string(pid) + "/stat");
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (const auto st = host::parse_stat(text)) out[pid] = st->starttime;
-  }
+  for (int pid : host::list_pids(proc_root_))
+    if (const auto t = read_start_ticks(proc_root_, pid)) out[pid] = *t;
   return out;
+}
+
+std::optional<unsigned long long> read_start_ticks(const std::string& proc_root, int pid) {
+  // one read of /proc/PID/stat, field 22 after the last ")": this runs for
+  // every ancestor of every exec, so no stream and no field vector
+  const std::string path = proc_root + "/" + std::to_string(pid) + "/stat";
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  char buf[1024];
+  const ssize_t n = ::read(fd, buf, sizeof buf);
+  ::close(fd);
+  if (n <= 0) return std::nullopt;
+  const std::string_view text(buf, static_cast<size_t>(n));
+  size_t at = text.rfind(')');
+  if (at == std::string_view::npos) return std::nullopt;
+  for (int field = 2; field < 22; ++field) {  // ")" ends field 2
+    at = text.find(' ', at + 1);
+    if (at == std::string_view::npos) return std::nullopt;
+  }
+  unsigned long long v = 0;
+  size_t i = at + 1, digits = 0;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9' && digits < 20; ++i, ++digits)
+    v = v * 10 + static_cast<unsigned long long>(text[i] - '0');
+  if (digits == 0) return std::nullopt;
+  return v;
 }
 
 }  // namespace hostward::watch

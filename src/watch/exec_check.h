@@ -30,11 +30,22 @@ class ExecChecker {
   std::map<int, unsigned long long> list_processes();
 
  private:
+  // An ancestor as last read: parents are long-lived (a shell, make, the
+  // CI agent), so at 200 execs/s they are read again only when their pid
+  // now belongs to another process (its start time in /proc/PID/stat).
+  std::optional<host::ProcessInfo> ancestor(int pid);
+  std::optional<unsigned long long> start_ticks(int pid) const;
+
   HuntConfig config_;
   std::string hostname_;
+  std::map<int, host::ProcessInfo> ancestors_;
   std::string proc_root_;
   host::ClockFacts clock_;
   host::ProcessReader reader_;
 };
+
+// The start time (clock ticks since boot) of a process, from /proc/PID/stat;
+// nullopt when it is gone. Tells a pid's process from a later one.
+std::optional<unsigned long long> read_start_ticks(const std::string& proc_root, int pid);
 
 }  // namespace hostward::watch

@@ -85,3 +85,34 @@ TEST(Respawn, EvenTheFirstKilledBeforeItCouldBeReadCounts) {
 
 }  // namespace
 }  // namespace hostward::watch
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "host/proc_parse.h"
+#include "watch/exec_check.h"
+
+namespace hostward::watch {
+namespace {
+
+TEST(StartTicks, ReadsField22PastAHostileName) {
+  std::ifstream in("/proc/self/stat");
+  const std::string self((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(read_start_ticks("/proc", static_cast<int>(::getpid())),
+            host::parse_stat(self)->starttime);
+  const std::string root = "/tmp/hw-starttime-" + std::to_string(::getpid());
+  std::filesystem::create_directories(root + "/42");
+  std::ofstream(root + "/42/stat")
+      << "42 (a) b 1 2 3) S 1 42 42 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 987654 1 2\n";
+  std::filesystem::create_directories(root + "/43");
+  std::ofstream(root + "/43/stat") << "43 (short) S 1\n";
+  EXPECT_EQ(read_start_ticks(root, 42), 987654u);
+  EXPECT_EQ(read_start_ticks(root, 43), std::nullopt);
+  EXPECT_EQ(read_start_ticks(root, 44), std::nullopt);
+  std::filesystem::remove_all(root);
+}
+
+}  // namespace
+}  // namespace hostward::watch
