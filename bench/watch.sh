@@ -89,7 +89,7 @@ cpu_model=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
 echo
 echo "### hostward watch, ${secs} s idle and ${secs} s at ${rate} execs/s, $(date -u +%Y-%m-%d)"
 echo
-echo "Machine: ${cpu_model}, $(nproc) cores, Linux $(uname -r). hostward $("$hw" --version | awk '{print $2}'); $(forkstat -h 2>&1 | head -1 | awk '{print $1, $2}' || echo forkstat)."
+echo "Machine: ${cpu_model}, $(nproc) cores, Linux $(uname -r). hostward $("$hw" --version | awk '{print $2}'); forkstat $(dpkg-query -W -f='${Version}' forkstat 2>/dev/null || echo "?")."
 echo "Load: ${started} execs of /bin/true in ${secs} s, and ${n_plants} programs planted in /tmp among them."
 echo
 echo "| | idle, % of one core | at ${rate} execs/s, % of one core |"
