@@ -51,6 +51,7 @@ TEST(Cli, RulesListsTheCatalog) {
                                         "process.memfd-executable",
                                         "process.miner-indicators",
                                         "process.world-writable-executable",
+                                        "process.respawn-loop",
                                         "ci.database-no-auth",
                                         "ci.docker-socket-mount",
                                         "ci.hardcoded-secret",
