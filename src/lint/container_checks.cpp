@@ -265,15 +265,11 @@ void check_container(const ContainerSpec& spec, Diagnostics& out) {
   check_network(spec, out);
   // A password given to a throwaway test database is a fixture, not a leak:
   // still reported, at low (a known token format stays high).
-  const bool test_database = is_sensitive(classify_image(spec.image.value).cls);
-  for (const auto& e : spec.env) {
-    if (!e.value) continue;
-    const size_t before = out.findings().size();
-    check_secret(e.key, *e.value, e.loc, e.value_span, spec.kind + " environment", out);
-    if (test_database && out.findings().size() > before &&
-        out.findings().back().severity == Severity::medium)
-      out.findings().back().severity = Severity::low;
-  }
+  const Severity literal =
+      is_sensitive(classify_image(spec.image.value).cls) ? Severity::low : Severity::medium;
+  for (const auto& e : spec.env)
+    if (e.value)
+      check_secret(e.key, *e.value, e.loc, e.value_span, spec.kind + " environment", out, literal);
 }
 
 }  // namespace hostward::lint

@@ -142,13 +142,13 @@ std::string redact(std::string_view secret) {
 }
 
 void check_secret(std::string_view key, std::string_view value, Loc loc, Span span,
-                  std::string_view where, Diagnostics& out) {
+                  std::string_view where, Diagnostics& out, Severity literal) {
   const auto token = known_token(value);
   if (!token && !(is_secret_name(key) && is_literal_value(value))) return;
   if (value.find("${{") != std::string_view::npos && !token) return;
   LintFinding f;
   f.rule = "ci.hardcoded-secret";
-  f.severity = token ? Severity::high : Severity::medium;
+  f.severity = token ? Severity::high : literal;
   f.loc = loc;
   const std::string shown = redact(value);
   f.message = token ? std::string(key) + " is set to a literal " + *token + " (" + shown + ")"

@@ -24,8 +24,10 @@ std::string redact(std::string_view secret);
 // ci.hardcoded-secret for one environment variable or pipeline variable.
 // `span` is where the value's text lies in the file (quotes included), to be
 // hidden wherever the line is shown; an empty span hides it by its value.
+// `literal` is the severity of a literal under a credential's name (a known
+// token format is always high).
 void check_secret(std::string_view key, std::string_view value, Loc loc, Span span,
-                  std::string_view where, Diagnostics& out);
+                  std::string_view where, Diagnostics& out, Severity literal = Severity::medium);
 
 // ci.database-no-auth for a pipeline-level variable: trust auth or an empty
 // root password switched on for every container the pipeline starts.

@@ -304,14 +304,15 @@ class Watcher {
       co.network = true;
       const auto snap = host::collect_snapshot(co);
       auto findings = hunt::run_rules(snap, o_.hunt);
+      std::map<int, std::string> comm;
+      for (const auto& p : snap.processes) comm[p.pid] = p.comm;
       std::set<std::string> now;
       for (const auto& c : snap.connections) {
         if (c.state != "listen" && !(c.proto == "udp" && c.state == "unconnected")) continue;
         if (c.local_addr.rfind("127.", 0) == 0 || c.local_addr == "::1") continue;
-        std::string owner;
-        for (const auto& p : snap.processes)
-          if (p.pid == c.pid) owner = p.comm;
-        now.insert(c.proto + " " + c.local_addr + ":" + std::to_string(c.local_port) + " " + owner);
+        const auto owner = comm.find(c.pid);
+        now.insert(c.proto + " " + c.local_addr + ":" + std::to_string(c.local_port) + " " +
+                   (owner == comm.end() ? std::string() : owner->second));
       }
       std::lock_guard<std::mutex> lock(mu_);
       for (auto& f : findings) scan_findings_.push_back(std::move(f));
