@@ -36,5 +36,7 @@ void add_probe_command(CLI::App& app, int& exit_code);
 void add_logs_command(CLI::App& app, int& exit_code);
 void add_lint_command(CLI::App& app, int& exit_code);
 void add_watch_command(CLI::App& app, int& exit_code);
+void add_evidence_command(CLI::App& app, int& exit_code);
+void add_contain_command(CLI::App& app, int& exit_code);
 
 }  // namespace hostward::cli

@@ -38,6 +38,8 @@ int main(int argc, char** argv) {
   hostward::cli::add_logs_command(app, exit_code);
   hostward::cli::add_lint_command(app, exit_code);
   hostward::cli::add_watch_command(app, exit_code);
+  hostward::cli::add_evidence_command(app, exit_code);
+  hostward::cli::add_contain_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
