@@ -38,5 +38,6 @@ void add_lint_command(CLI::App& app, int& exit_code);
 void add_watch_command(CLI::App& app, int& exit_code);
 void add_evidence_command(CLI::App& app, int& exit_code);
 void add_contain_command(CLI::App& app, int& exit_code);
+void add_drill_command(CLI::App& app, int& exit_code);
 
 }  // namespace hostward::cli

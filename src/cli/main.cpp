@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/host_run.h"
+#include "respond/drill.h"
 
 namespace {
 
@@ -25,6 +26,9 @@ void forget_client_environment() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The drill's payload runs as a dropped copy of this binary, before anything else.
+  if (argc >= 2 && std::string(argv[1]) == "__drill-role")
+    return hostward::respond::run_drill_role(argc, argv);
   forget_client_environment();
   CLI::App app{"hostward: is this host under attack, could it be, and what to do about it"};
   app.set_version_flag("--version", std::string("hostward ") + hostward::kVersion);
@@ -40,6 +44,7 @@ int main(int argc, char** argv) {
   hostward::cli::add_watch_command(app, exit_code);
   hostward::cli::add_evidence_command(app, exit_code);
   hostward::cli::add_contain_command(app, exit_code);
+  hostward::cli::add_drill_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

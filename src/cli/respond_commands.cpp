@@ -10,6 +10,7 @@
 #include "host/collect.h"
 #include "host/proc_fs.h"
 #include "respond/contain.h"
+#include "respond/drill.h"
 #include "respond/evidence.h"
 
 namespace hostward::cli {
@@ -150,6 +151,32 @@ void add_contain_command(CLI::App& app, int& exit_code) {
       std::cout << r.report.dump(2) << "\n";
     else
       std::cout << respond::contain_text(r.report, want_color(1));
+    exit_code = r.exit_code;
+  });
+}
+
+void add_drill_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<respond::DrillOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "drill",
+      "Replay the seed's attack safely on this host (throwaway PostgreSQL, COPY ... TO "
+      "PROGRAM, a respawning CPU burner) and, with --verify, check that scan and contain "
+      "catch and stop it");
+  cmd->add_flag("--verify", o->verify,
+                "Scan, check every expected finding, contain, check that nothing respawned and "
+                "the database is still up");
+  cmd->add_option("--duration", o->duration_s, "Seconds the payload may run at most (60)");
+  cmd->add_flag("--keep", o->keep, "Keep the work directory (server log, evidence)");
+  cmd->add_option("--format", o->format, "text or json");
+  cmd->callback([o, &exit_code] {
+    require_format(o->format);
+    if (o->duration_s <= 0 || o->duration_s > 600)
+      throw UsageError("--duration must be between 0 and 600 seconds");
+    const auto r = respond::run_drill(*o);
+    if (o->format == "json")
+      std::cout << r.report.dump(2) << "\n";
+    else
+      std::cout << respond::drill_text(r.report, want_color(1));
     exit_code = r.exit_code;
   });
 }

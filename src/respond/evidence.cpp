@@ -49,7 +49,7 @@ class EvidenceFile {
     if (fd_ >= 0) ::close(fd_);
     EVP_MD_CTX_free(ctx_);
   }
-  bool ok() const { return fd_ >= 0 && error_.empty(); }
+  bool ok() const { return error_.empty(); }
   const std::string& error() const { return error_; }
   void write(const void* data, size_t n) {
     if (fd_ < 0) return;
@@ -209,6 +209,17 @@ class Capture {
       errors.push_back(std::string("exe: ") + std::strerror(errno));
       return e;
     }
+    // One copy per image: a watchdog and the miner it respawns share theirs.
+    struct stat st {};
+    const bool known = ::fstat(fd, &st) == 0;
+    const auto id =
+        std::make_pair(static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino));
+    if (known) {
+      if (auto it = images_.find(id); it != images_.end()) {
+        ::close(fd);
+        return it->second;
+      }
+    }
     EvidenceFile f(dirfd_, sub + "/exe");
     char buf[1 << 16];
     uint64_t total = 0;
@@ -230,6 +241,7 @@ class Capture {
     e["size"] = entry["size"];
     e["sha256"] = entry["sha256"];
     if (truncated) e["truncated"] = true;
+    if (known) images_[id] = e;
     return e;
   }
 
@@ -285,8 +297,13 @@ class Capture {
   const EvidenceOptions& options_;
   json files_ = json::array();
   std::map<std::string, std::string> raw_;
+  std::map<std::pair<uint64_t, uint64_t>, json> images_;
   uint64_t memory_bytes_ = 0;
 };
+
+std::string archive_name() {
+  return archive_libzstd_version() != nullptr ? "evidence.tar.zst" : "evidence.tar.gz";
+}
 
 bool write_archive(int dirfd, const json& files, const std::string& name, std::string& error) {
   const int out =
@@ -297,7 +314,15 @@ bool write_archive(int dirfd, const json& files, const std::string& name, std::s
   }
   archive* a = archive_write_new();
   archive_write_set_format_pax_restricted(a);
-  archive_write_add_filter_gzip(a);
+  // zstd in-process when libarchive has it (fast at low levels: executables
+  // can be large); never a filter that would run an external program.
+  if (archive_libzstd_version() != nullptr) {
+    archive_write_add_filter_zstd(a);
+    archive_write_set_filter_option(a, "zstd", "compression-level", "1");
+  } else {
+    archive_write_add_filter_gzip(a);
+    archive_write_set_filter_option(a, "gzip", "compression-level", "1");
+  }
   bool ok = archive_write_open_fd(a, out) == ARCHIVE_OK;
   std::vector<char> buf(1 << 16);
   for (const auto& f : files) {
@@ -387,9 +412,9 @@ EvidenceResult capture_evidence(const std::vector<ProcKey>& processes,
   if (::gethostname(host, sizeof host - 1) == 0) manifest["host"] = host;
   if (options.archive) {
     std::string error;
-    if (write_archive(dir.get(), files, "evidence.tar.gz", error)) {
-      manifest["archive"] = hash_file(dir.get(), "evidence.tar.gz");
-      r.archive_path = r.dir + "/evidence.tar.gz";
+    if (write_archive(dir.get(), files, archive_name(), error)) {
+      manifest["archive"] = hash_file(dir.get(), archive_name());
+      r.archive_path = r.dir + "/" + archive_name();
     } else {
       manifest["errors"].push_back(error);
     }
