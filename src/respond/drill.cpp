@@ -171,7 +171,8 @@ class Drill {
     report_["work_dir"] = work_;
 
     const std::string command = fmt::format(
-        "cp {} {}/mysql && chmod 0755 {}/mysql && setsid {}/mysql __drill-role watchdog {} "
+        "cat >/dev/null; cp {} {}/mysql && chmod 0755 {}/mysql && setsid {}/mysql __drill-role "
+        "watchdog {} "
         "</dev/null >/dev/null 2>&1 &",
         stage_, tmp_, tmp_, tmp_, until_);
     const std::string postgres = find_postgres();

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pwd.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -75,8 +76,32 @@ bool PostgresServer::start(const PostgresConfig& config) {
   port_ = config.port ? config.port : free_loopback_port();
   const std::string opts = "-p " + std::to_string(port_) + " -k " + dir_->path() +
                            " -c listen_addresses=" + config.listen + " -c fsync=off";
-  r = as_owner({bin("pg_ctl"), "-D", data, "-o", opts, "-l", dir_->path() + "/log", "-w", "-t",
-                "60", "start"});
+  if (config.pid_namespace) {
+    const std::string cmd =
+        "exec unshare --pid --fork --kill-child setpriv --reuid=postgres "
+        "--regid=postgres --init-groups " +
+        bin("postgres") + " -D " + data + " " + opts + " >>" + dir_->path() + "/log 2>&1";
+    launcher_ = std::make_unique<Spawned>("/bin/sh", std::vector<std::string>{"sh", "-c", cmd});
+    started_ = true;
+    bool ready = false;
+    for (int i = 0; i < 200 && !ready; ++i) {
+      ready = as_owner({bin("pg_isready"), "-q", "-h", "127.0.0.1", "-p", std::to_string(port_)})
+                  .exit_code == 0;
+      if (!ready) usleep(100 * 1000);
+    }
+    const auto kids = children_of(launcher_->pid());
+    ns_postmaster_ = kids.empty() ? 0 : kids.front();
+    if (!ready || ns_postmaster_ == 0) {
+      std::ifstream log(dir_->path() + "/log");
+      why_ = "postgres in a PID namespace did not start: " +
+             std::string(std::istreambuf_iterator<char>(log), {});
+      return false;
+    }
+    r = {0, "", ""};
+  } else {
+    r = as_owner({bin("pg_ctl"), "-D", data, "-o", opts, "-l", dir_->path() + "/log", "-w", "-t",
+                  "60", "start"});
+  }
   if (r.exit_code != 0) {
     std::ifstream log(dir_->path() + "/log");
     why_ = "pg_ctl start failed: " + r.err + std::string(std::istreambuf_iterator<char>(log), {});
@@ -94,12 +119,23 @@ bool PostgresServer::start(const PostgresConfig& config) {
   return true;
 }
 
+std::string PostgresServer::conninfo() const {
+  return "host=127.0.0.1 port=" + std::to_string(port_) +
+         " user=postgres dbname=postgres connect_timeout=5";
+}
+
 PostgresServer::~PostgresServer() {
-  if (started_)
+  if (ns_postmaster_ > 0) {
+    kill(ns_postmaster_, SIGINT);
+    for (int i = 0; i < 100 && kill(ns_postmaster_, 0) == 0; ++i) usleep(50 * 1000);
+    return;  // launcher_ reaps unshare
+  }
+  if (started_ && !launcher_)
     as_owner({bin("pg_ctl"), "-D", dir_->path() + "/data", "-m", "immediate", "-w", "stop"});
 }
 
 pid_t PostgresServer::postmaster_pid() const {
+  if (ns_postmaster_ > 0) return ns_postmaster_;
   std::ifstream in(dir_->path() + "/data/postmaster.pid");
   pid_t pid = 0;
   in >> pid;

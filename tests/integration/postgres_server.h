@@ -18,6 +18,9 @@ struct PostgresConfig {
   std::vector<std::string> setup_sql;
   std::string netns;
   int port = 0;  // 0: a free loopback port
+  // The postmaster as PID 1 of its own PID namespace (unshare --pid --fork),
+  // as in a container: orphans are adopted by it.
+  bool pid_namespace = false;
 };
 
 // initdb into a temporary directory and a postmaster on a free loopback port,
@@ -34,12 +37,16 @@ class PostgresServer {
   pid_t postmaster_pid() const;
   pid_t parent_of(pid_t pid) const;
   pid_t find_descendant(const std::string& comm) const;  // 0 when none
+  std::string log_path() const { return dir_->path() + "/log"; }
+  std::string conninfo() const;
 
  private:
   CommandResult as_owner(std::vector<std::string> argv) const;
   std::string netns_;
   std::string bindir_;
   std::unique_ptr<TempDir> dir_;
+  std::unique_ptr<Spawned> launcher_;  // unshare, in pid_namespace mode
+  pid_t ns_postmaster_ = 0;
   int port_ = 0;
   bool started_ = false;
   std::string why_;
