@@ -1,8 +1,11 @@
+#include <unistd.h>
+
 #include <csignal>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/host_run.h"
+#include "core/severity.h"
 #include "watch/watcher.h"
 
 namespace hostward::cli {
@@ -18,6 +21,7 @@ struct WatchCliOptions {
   std::string spool = "/var/lib/hostward/spool";
   std::string config_path;
   std::string contain;
+  double contain_watch_s = 10;
   watch::WatchOptions watch;
   bool no_connector = false;
 };
@@ -49,10 +53,21 @@ void add_watch_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--config", opts->config_path,
                   "YAML config (default /etc/hostward/config.yaml if present)");
   cmd->add_option("--contain", opts->contain,
-                  "Contain automatically at this severity (needs hostward contain)");
+                  "Contain automatically: a finding on a process at this severity or above "
+                  "(high, critical) runs `hostward contain PID --tree` on it");
+  cmd->add_option("--contain-watch-s", opts->contain_watch_s,
+                  "Seconds each automatic containment watches for a comeback (10)");
   cmd->callback([opts, &exit_code] {
-    if (!opts->contain.empty())
-      throw UsageError("--contain needs `hostward contain`, which this build does not have yet");
+    if (!opts->contain.empty()) {
+      opts->watch.contain_at = parse_severity(opts->contain);
+      if (!opts->watch.contain_at || *opts->watch.contain_at < Severity::medium)
+        throw UsageError("--contain takes medium, high or critical");
+      char self[4096] = {};
+      if (::readlink("/proc/self/exe", self, sizeof self - 1) <= 0)
+        throw UsageError("--contain: cannot find this program's own path");
+      opts->watch.contain_program = self;
+      opts->watch.contain_args = {"--watch-s", std::to_string(opts->contain_watch_s)};
+    }
     if (opts->watch.rescan_s <= 0 || opts->watch.heartbeat_s <= 0 || opts->watch.scan_s <= 0)
       throw UsageError("--rescan-s, --heartbeat-s and --scan-s must be above 0");
     HostOptions ho;

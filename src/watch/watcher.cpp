@@ -14,6 +14,7 @@
 #include "core/time_format.h"
 #include "host/collect.h"
 #include "hunt/hunt.h"
+#include "watch/auto_contain.h"
 #include "watch/exec_check.h"
 #include "watch/proc_connector.h"
 #include "watch/respawn.h"
@@ -109,7 +110,9 @@ class Watcher {
         stop_(stop),
         host_(hostname()),
         checker_(o.hunt, host_),
-        gate_(o.rate_per_rule_per_min) {}
+        gate_(o.rate_per_rule_per_min) {
+    if (o.contain_at) contain_.emplace(o.contain_program, o.contain_args);
+  }
 
   void run() {
     const double start = monotonic_now();
@@ -140,6 +143,9 @@ class Watcher {
         }
       }
       flush_scan_results();
+      if (contain_) {
+        for (auto& e : contain_->poll()) emit_event("contain", std::move(e));
+      }
       if (monotonic_now() >= next_rescan) {
         rescan(!connected);
         next_rescan = monotonic_now() + (connected ? o_.rescan_s : polling_interval());
@@ -152,6 +158,11 @@ class Watcher {
     stop_ = true;
     scanner.join();
     flush_scan_results();
+    // A containment under way is seen through, then reported.
+    while (contain_ && contain_->busy()) {
+      for (auto& e : contain_->poll()) emit_event("contain", std::move(e));
+      ::poll(nullptr, 0, 20);
+    }
     heartbeat();
   }
 
@@ -241,6 +252,12 @@ class Watcher {
       if (now_ns >= event_ns) a["latency_ms"] = static_cast<double>(now_ns - event_ns) / 1e6;
     }
     for (auto& s : sinks_) s->emit(a, f.severity);
+    if (contain_ && f.severity >= *o_.contain_at && f.subject.value("kind", "") == "process" &&
+        f.subject.contains("pid")) {
+      const int pid = f.subject["pid"].get<int>();
+      const auto known = known_.find(pid);
+      if (known != known_.end()) contain_->request(pid, known->second, f.rule);
+    }
   }
 
   void emit_event(const std::string& type, nlohmann::json fields) {
@@ -347,6 +364,7 @@ class Watcher {
   RespawnTracker respawn_;
   AlertGate gate_;
   std::map<int, unsigned long long> known_;
+  std::optional<AutoContain> contain_;
   std::set<std::pair<uint64_t, uint64_t>> tmp_seen_;
   std::mutex mu_;
   std::vector<Finding> scan_findings_;

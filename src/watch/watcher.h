@@ -1,6 +1,7 @@
 #pragma once
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,11 @@ struct WatchOptions {
   int rate_per_rule_per_min = 20;
   HuntConfig hunt;
   std::vector<std::string> tmp_dirs = {"/tmp", "/var/tmp", "/dev/shm"};
+  // --contain: findings on a process at this severity or above start
+  // `contain_program contain PID --tree` with contain_args.
+  std::optional<Severity> contain_at;
+  std::string contain_program;
+  std::vector<std::string> contain_args;
 };
 
 // Registers process.respawn-loop.

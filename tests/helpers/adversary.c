@@ -2,7 +2,8 @@
    leaves nothing running for long:
      respawn DELAY_US PROGRAM [ARGS...]  restart PROGRAM DELAY_US after each death
      escape                              double-fork, setsid, leave a sleeper behind, then wait
-     forkbomb LIMIT                      as nobody, under RLIMIT_NPROC=LIMIT, fork without end
+     forkbomb LIMIT UID                  as UID, under RLIMIT_NPROC=LIMIT, fork without end
+     spread N                            N-1 sleeping children, then sleep (a tree of N)
      sleep                               sleep (a bystander)                                   */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -52,10 +53,10 @@ static int escape(void) {
   return 0;
 }
 
-static int forkbomb(long limit) {
+static int forkbomb(long limit, uid_t uid) {
   struct rlimit r = {(rlim_t)limit, (rlim_t)limit};
   if (setrlimit(RLIMIT_NPROC, &r) != 0) return 1;
-  if (getuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) return 1;
+  if (getuid() == 0 && (setgid(uid) != 0 || setuid(uid) != 0)) return 1;
   const time_t end = time(NULL) + kLifetimeS;
   while (time(NULL) < end) {
     if (fork() < 0) usleep(1000); /* at the limit: try again, as a bomb does */
@@ -63,12 +64,23 @@ static int forkbomb(long limit) {
   return 0;
 }
 
+static int spread(long n) {
+  for (long i = 1; i < n; ++i)
+    if (fork() == 0) sleep_out();
+  sleep_out();
+  return 0;
+}
+
 int main(int argc, char** argv) {
   if (argc >= 4 && strcmp(argv[1], "respawn") == 0) return respawn(atol(argv[2]), argv + 3);
   if (argc >= 2 && strcmp(argv[1], "escape") == 0) return escape();
-  if (argc >= 3 && strcmp(argv[1], "forkbomb") == 0) return forkbomb(atol(argv[2]));
+  if (argc >= 4 && strcmp(argv[1], "forkbomb") == 0)
+    return forkbomb(atol(argv[2]), (uid_t)atol(argv[3]));
+  if (argc >= 3 && strcmp(argv[1], "spread") == 0) return spread(atol(argv[2]));
   if (argc >= 2 && strcmp(argv[1], "sleep") == 0) sleep_out();
-  fprintf(stderr, "usage: %s respawn DELAY_US PROGRAM [ARGS] | escape | forkbomb LIMIT | sleep\n",
+  fprintf(stderr,
+          "usage: %s respawn DELAY_US PROGRAM [ARGS] | escape | forkbomb LIMIT UID | spread N | "
+          "sleep\n",
           argv[0]);
   return 2;
 }

@@ -217,12 +217,13 @@ TEST_F(Contain, DoubleForkedSetsidEscapeeIsFoundByItsExecutable) {
   }
 }
 
-// Forks without end as nobody, bounded by RLIMIT_NPROC=150.
+// Forks without end, bounded by RLIMIT_NPROC=150. Each run has its own user:
+// the killed ones wait for init to reap them, and they would count against the next.
 TEST_F(Contain, ForkingWithoutEndIsFrozenAndKilledWhole) {
   PayloadDir payload;
   Bystanders bystanders;
   for (int run = 0; run < kRuns; ++run) {
-    Spawned bomb(payload.adversary, {"kdevtmpfsi", "forkbomb", "150"});
+    Spawned bomb(payload.adversary, {"kdevtmpfsi", "forkbomb", "150", std::to_string(50000 + run)});
     ASSERT_TRUE(wait_until([&] { return running_from(payload.dir.path()).size() >= 20; }))
         << "run " << run;
     const json r = contain(bomb.pid());

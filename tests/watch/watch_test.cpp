@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -183,6 +184,38 @@ TEST(Watch, AWatchdogBringingItsMinerBackIsARespawnLoop) {
   EXPECT_EQ(loop["finding"]["severity"], "high");
   EXPECT_EQ(loop["finding"]["subject"]["ppid"], watchdog.pid());
   EXPECT_EQ(loop["finding"]["evidence"]["killed_in_window"], 2);
+}
+
+// --contain high: the miner's first finding starts `hostward contain --tree`;
+// the watchdog and its child end, an unrelated process lives on.
+TEST(Watch, ContainHighStopsTheWatchdogTreeOnItsOwn) {
+  if (!is_root()) GTEST_SKIP() << "the process connector and containment need root";
+  Watch w({"--contain", "high", "--contain-watch-s", "0.5"});
+  TempDir dir{"/tmp/hwplant."};
+  ::chmod(dir.path().c_str(), 0755);
+  const std::string miner = plant(dir, "mysql");
+  Spawned bystander("/bin/sleep", {"sleep", "60"});
+  Spawned watchdog(itest::helper("hw_watchdog"), {"hw_watchdog", miner, "30"});
+  nlohmann::json event;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        for (const auto& a : read_alerts(w.out()))
+          if (a.value("type", "") == "contain") return !(event = a).is_null();
+        return false;
+      },
+      15s));
+  EXPECT_EQ(event["result"], "contained") << event.dump();
+  EXPECT_EQ(event["summary"]["alive"], 0);
+  EXPECT_EQ(event["summary"]["respawns"], 0);
+  bool watchdog_ended = false;
+  for (const auto& t : event["targets"])
+    watchdog_ended = watchdog_ended || (t["pid"] == watchdog.pid() && t["result"] == "dead");
+  EXPECT_TRUE(watchdog_ended) << event.dump();
+  EXPECT_TRUE(event["evidence"].contains("manifest")) << event.dump();
+  EXPECT_EQ(::kill(bystander.pid(), 0), 0);
+  std::error_code ec;
+  if (event["evidence"].contains("dir"))
+    std::filesystem::remove_all(event["evidence"]["dir"].get<std::string>(), ec);
 }
 
 // A webhook endpoint on loopback: records every POST body, answers 200.
