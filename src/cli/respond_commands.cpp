@@ -93,7 +93,7 @@ void add_evidence_command(CLI::App& app, int& exit_code) {
     const auto r = respond::capture_evidence(keys, eo);
     if (!r.ok) throw UsageError("evidence: " + r.error);
     if (o->format == "json") {
-      std::cout << r.manifest.dump(2) << "\n";
+      std::cout << r.manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
       for (const auto& p : r.manifest["processes"]) {
         std::cout << "  " << p["pid"].get<int>() << " " << p.value("comm", std::string("?"));
@@ -137,6 +137,12 @@ void add_contain_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--memory", o->contain.evidence_options.memory,
                 "Evidence includes writable anonymous memory");
   cmd->add_flag("--no-cgroups", o->no_cgroups, "Freeze with SIGSTOP instead of a cgroup");
+  cmd->add_option("--evidence-timeout-s", o->contain.evidence_timeout_s,
+                  "Stop evidence capture after this long and go on (120)");
+  cmd->add_option("--expect-start", o->contain.expect_start,
+                  "Start time (clock ticks since boot, /proc/PID/stat field 22) the PID must "
+                  "still have, else it is refused")
+      ->group("");
   cmd->add_option("--format", o->format, "text or json");
   cmd->callback([o, &exit_code] {
     require_format(o->format);
@@ -148,7 +154,7 @@ void add_contain_command(CLI::App& app, int& exit_code) {
           o->evidence_dir.empty() ? default_evidence_dir() : o->evidence_dir;
     const auto r = respond::run_contain(o->contain);
     if (o->format == "json")
-      std::cout << r.report.dump(2) << "\n";
+      std::cout << r.report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     else
       std::cout << respond::contain_text(r.report, want_color(1));
     exit_code = r.exit_code;
@@ -174,7 +180,7 @@ void add_drill_command(CLI::App& app, int& exit_code) {
       throw UsageError("--duration must be between 0 and 600 seconds");
     const auto r = respond::run_drill(*o);
     if (o->format == "json")
-      std::cout << r.report.dump(2) << "\n";
+      std::cout << r.report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     else
       std::cout << respond::drill_text(r.report, want_color(1));
     exit_code = r.exit_code;

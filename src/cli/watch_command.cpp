@@ -62,11 +62,10 @@ void add_watch_command(CLI::App& app, int& exit_code) {
       opts->watch.contain_at = parse_severity(opts->contain);
       if (!opts->watch.contain_at || *opts->watch.contain_at < Severity::medium)
         throw UsageError("--contain takes medium, high or critical");
-      char self[4096] = {};
-      if (::readlink("/proc/self/exe", self, sizeof self - 1) <= 0)
-        throw UsageError("--contain: cannot find this program's own path");
-      opts->watch.contain_program = self;
+      // The running image itself, even after a package upgrade replaced the file.
+      opts->watch.contain_program = "/proc/self/exe";
       opts->watch.contain_args = {"--watch-s", std::to_string(opts->contain_watch_s)};
+      opts->watch.contain_timeout_s = opts->contain_watch_s + 120 + 180;  // evidence, then margin
     }
     if (opts->watch.rescan_s <= 0 || opts->watch.heartbeat_s <= 0 || opts->watch.scan_s <= 0)
       throw UsageError("--rescan-s, --heartbeat-s and --scan-s must be above 0");

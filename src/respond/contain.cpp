@@ -1,9 +1,15 @@
 #include "respond/contain.h"
 
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <map>
 #include <set>
 #include <thread>
@@ -11,6 +17,7 @@
 #include "host/collect.h"
 #include "host/proc_fs.h"
 #include "host/proc_reader.h"
+#include "hunt/process_index.h"
 #include "respond/exe_hash.h"
 #include "respond/freezer.h"
 #include "respond/quiet_exit.h"
@@ -80,11 +87,23 @@ class Containment {
     in.named = options_.pids;
     in.tree = options_.tree;
     in.self_pid = ::getpid();
-    in.never = self_and_ancestors();
+    never_ = self_and_ancestors();
+    in.never = never_;
     in.exe_hash = [&hasher](const host::ProcessInfo& p) {
       return hasher.hash(p.pid, p.start_ticks);
     };
+    std::vector<Refusal> early;
+    if (options_.expect_start != 0) {
+      for (int pid : in.named) {
+        const auto p = std::find_if(table.begin(), table.end(),
+                                    [pid](const host::ProcessInfo& x) { return x.pid == pid; });
+        if (p == table.end() || p->start_ticks != options_.expect_start)
+          early.push_back({pid, "its PID now belongs to another process (start time differs)"});
+      }
+      if (!early.empty()) in.named.clear();
+    }
     plan_ = plan_targets(table, in);
+    plan_.refused.insert(plan_.refused.begin(), early.begin(), early.end());
     for (const auto& t : plan_.targets)
       if (payload_like_pid(table, t.pid)) payload_hashes_.insert(hasher.hash(t.pid, t.start_ticks));
     payload_hashes_.erase("");
@@ -103,7 +122,7 @@ class Containment {
       for (const auto& t : plan_.targets) {
         json j = target_json(t);
         j["action"] =
-            t.quiet_exit ? "would stop by ptrace, then exit(0)" : "would freeze, then kill";
+            t.quiet_exit ? "would stop by ptrace, then exit(1)" : "would freeze, then kill";
         report_["targets"].push_back(std::move(j));
       }
       report_["result"] = "dry run: nothing was touched";
@@ -185,13 +204,19 @@ class Containment {
   }
 
   bool adopt_newcomers() {
-    std::map<int, const Held*> by_pid;
-    for (const auto& h : held_) by_pid[h.target.pid] = &h;
+    std::set<int> known;
+    std::map<int, const Held*> by_pid;  // parents that are held and still theirs
+    for (const auto& h : held_) {
+      known.insert(h.target.pid);
+      if (h.handle && !h.hold.empty() && h.handle->still_ours()) by_pid[h.target.pid] = &h;
+    }
     std::set<int> in_freezer;
     for (int pid : freezer_->members()) in_freezer.insert(pid);
     std::vector<Held> fresh;
     for (const auto& st : read_all_stats()) {
-      if (by_pid.count(st.pid)) continue;
+      if (known.count(st.pid) || st.pid <= 1 || never_.count(st.pid) ||
+          (st.flags & host::kPfKthread))
+        continue;
       const auto parent = by_pid.find(st.ppid);
       if (parent == by_pid.end() && !in_freezer.count(st.pid)) continue;
       Target t;
@@ -221,14 +246,70 @@ class Containment {
     std::vector<ProcKey> keys;
     for (const auto& h : held_)
       if (h.handle) keys.push_back(h.handle->key());
-    const auto r = capture_evidence(keys, options_.evidence_options);
+    report_["evidence"] = capture_in_child(keys);
     report_["timing_ms"]["evidence"] = ms_since(t0);
-    if (!r.ok) {
-      report_["evidence"] = {{"error", r.error}};
-      return;
+  }
+
+  // Evidence is read in a child process with a deadline: a read can block
+  // for good (an image on a FUSE file system whose server is a frozen
+  // target, userfaultfd memory), and the containment must go on regardless.
+  json capture_in_child(const std::vector<ProcKey>& keys) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+      return {{"error", "pipe: " + std::string(std::strerror(errno))}};
+    const pid_t child = ::fork();
+    if (child == 0) {
+      ::close(fds[0]);
+      json out;
+      try {
+        const auto r = capture_evidence(keys, options_.evidence_options);
+        if (r.ok) {
+          out = {{"dir", r.dir}, {"manifest", r.manifest_path}};
+          if (!r.archive_path.empty()) out["archive"] = r.archive_path;
+        } else {
+          out = {{"error", r.error}};
+        }
+      } catch (const std::exception& e) {
+        out = {{"error", std::string("evidence: ") + e.what()}};
+      }
+      const std::string text = out.dump(-1, ' ', false, json::error_handler_t::replace);
+      size_t put = 0;
+      while (put < text.size()) {
+        const ssize_t n = ::write(fds[1], text.data() + put, text.size() - put);
+        if (n <= 0) break;
+        put += static_cast<size_t>(n);
+      }
+      ::_exit(0);  // never the parent's destructors: they would thaw the targets
     }
-    report_["evidence"] = {{"dir", r.dir}, {"manifest", r.manifest_path}};
-    if (!r.archive_path.empty()) report_["evidence"]["archive"] = r.archive_path;
+    ::close(fds[1]);
+    if (child < 0) {
+      ::close(fds[0]);
+      return {{"error", "fork: " + std::string(std::strerror(errno))}};
+    }
+    std::string text;
+    const auto deadline = Clock::now() + std::chrono::duration<double>(options_.evidence_timeout_s);
+    bool done = false;
+    while (!done && Clock::now() < deadline) {
+      pollfd p{fds[0], POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char buf[4096];
+      const ssize_t n = ::read(fds[0], buf, sizeof buf);
+      if (n > 0)
+        text.append(buf, static_cast<size_t>(n));
+      else
+        done = true;
+    }
+    ::close(fds[0]);
+    if (!done) ::kill(child, SIGKILL);
+    ::waitpid(child, nullptr, 0);
+    if (!done)
+      return {{"error", fmt::format("evidence capture did not finish in {:.0f} s and was stopped "
+                                    "(a hung file system?); containment went on",
+                                    options_.evidence_timeout_s)},
+              {"dir", options_.evidence_options.out_dir}};
+    json r = json::parse(text, nullptr, false);
+    if (r.is_discarded()) return {{"error", "evidence capture ended without a result"}};
+    return r;
   }
 
   void kill() {
@@ -246,13 +327,16 @@ class Containment {
         h.handle->send(SIGKILL, e);
       }
     }
-    // Children of a database server: exit(0), deepest last so each orphan is
-    // still held when it is reparented to the server.
-    for (auto& h : held_) {
+    // Children of a database server end by exit(1), deepest first: a child
+    // ends as a zombie under its still-held parent, and is handed to the
+    // server with its status when the parent ends (a parent ending first
+    // could take a PR_SET_PDEATHSIG child down by a signal).
+    for (auto it = held_.rbegin(); it != held_.rend(); ++it) {
+      Held& h = *it;
       if (h.hold != "ptrace") continue;
       std::string status;
       const bool ok = quiet_.end(h.target.pid, status);
-      h.action = "exit(0) through ptrace";
+      h.action = kQuietAction;
       if (!ok) h.error = status;
     }
     const auto deadline = Clock::now() + std::chrono::seconds(5);
@@ -266,18 +350,15 @@ class Containment {
     }
   }
 
-  // For watch_s seconds: anything new running a killed payload, named like
-  // one, or started by an anchor under a killed process's name, is a respawn;
-  // it is contained too and reported.
+  // For watch_s seconds: a new process that is a payload itself (deleted,
+  // memfd, world-writable place) and runs a killed payload's bytes or carries
+  // a killed process's name is a respawn; it is contained too and reported.
+  // Nothing else is touched: a new `sh` or a new backend is no respawn.
   void watch() {
     report_["respawns"] = json::array();
     if (options_.watch_s <= 0) return;
     std::set<std::string> names;
-    std::set<int> anchors;
-    for (const auto& h : held_) {
-      names.insert(h.target.comm);
-      if (h.target.anchor_pid) anchors.insert(h.target.anchor_pid);
-    }
+    for (const auto& h : held_) names.insert(h.target.comm);
     std::set<std::pair<int, unsigned long long>> seen;
     for (const auto& st : read_all_stats()) seen.insert({st.pid, st.starttime});
     ExeHasher hasher;
@@ -286,44 +367,43 @@ class Containment {
     while (Clock::now() < end) {
       for (const auto& st : read_all_stats()) {
         if (!seen.insert({st.pid, st.starttime}).second) continue;
+        if (st.pid <= 1 || never_.count(st.pid) || (st.flags & host::kPfKthread)) continue;
         const bool named_like = names.count(st.comm) > 0;
-        const bool from_anchor = anchors.count(st.ppid) > 0;
-        if (!named_like && !from_anchor && payload_hashes_.empty()) continue;
+        if (!named_like && payload_hashes_.empty()) continue;
         const auto p = reader.read(st.pid);
-        if (!p) continue;
+        if (!p || !payload_like(*p)) continue;
+        const std::string h = hasher.hash(p->pid, p->start_ticks);
         std::string why;
-        const std::string h = payload_like(*p) ? hasher.hash(p->pid, p->start_ticks) : "";
         if (!h.empty() && payload_hashes_.count(h))
           why = "runs a killed payload (same SHA-256)";
-        else if (named_like && payload_like(*p))
+        else if (named_like)
           why = "a payload under a killed process's name";
-        else if (named_like && from_anchor)
-          why = "started again by the same parent under the same name";
         if (why.empty()) continue;
-        respawn(*p, why);
+        const auto parent = reader.read(p->ppid);
+        respawn(*p, why, parent && hunt::is_database_server(*parent));
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
 
-  void respawn(const host::ProcessInfo& p, const std::string& why) {
+  void respawn(const host::ProcessInfo& p, const std::string& why, bool database_parent) {
     json r = {{"pid", p.pid}, {"comm", p.comm}, {"exe", p.exe}, {"ppid", p.ppid}, {"why", why}};
+    if (const auto parent = read_stat(p.ppid)) r["parent_comm"] = parent->comm;
     std::string error;
     auto h = PidHandle::open({p.pid, p.start_ticks}, error);
-    if (h) {
-      const auto parent = std::find_if(held_.begin(), held_.end(), [&](const Held& x) {
-        return x.target.anchor_pid == p.ppid && x.target.quiet_exit;
-      });
-      if (parent != held_.end() && quiet_.hold(*h, error)) {
-        std::string status;
-        quiet_.end(p.pid, status);
-        r["action"] = "exit(0) through ptrace: " + status;
-      } else {
-        h->send(SIGKILL, error);
-        r["action"] = "SIGKILL";
-      }
-    } else {
+    if (!h) {
       r["action"] = "none: " + error;
+    } else if (!database_parent) {
+      r["action"] = h->send(SIGKILL, error) ? "SIGKILL" : "SIGKILL failed: " + error;
+    } else if (quiet_.hold(*h, error)) {
+      std::string status;
+      quiet_.end(p.pid, status);
+      r["action"] = std::string(kQuietAction) + ": " + status;
+    } else {
+      // A signal death would restart the database: stop it, say so.
+      std::string e;
+      h->send(SIGSTOP, e);
+      r["action"] = "stopped, not ended: " + error;
     }
     report_["respawns"].push_back(std::move(r));
   }
@@ -346,7 +426,28 @@ class Containment {
     report_["summary"] = {{"targets", held_.size()}, {"alive", alive}, {"respawns", respawns}};
     const bool clean = alive == 0 && respawns == 0;
     report_["result"] = clean ? "contained" : "incomplete";
+    save_report();
     return {report_, clean ? 0 : 1};
+  }
+
+  // What was done, next to the evidence (written last, so not in its manifest).
+  void save_report() {
+    if (!report_.contains("evidence") || !report_["evidence"].contains("dir")) return;
+    const std::string dir_path = report_["evidence"]["dir"].get<std::string>();
+    const std::string path = dir_path + "/contain.json";
+    const int dir = ::open(dir_path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dir < 0) return;
+    const int fd =
+        ::openat(dir, "contain.json", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    ::close(dir);
+    if (fd < 0) return;
+    report_["evidence"]["report"] = path;
+    const std::string text =
+        report_.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    ::fsync(fd);
+    ::close(fd);
+    if (!ok) report_["evidence"].erase("report");
   }
 
   const ContainOptions& options_;
@@ -356,6 +457,7 @@ class Containment {
   std::unique_ptr<Freezer> freezer_;
   QuietExit quiet_;
   std::set<std::string> payload_hashes_;
+  std::set<int> never_;
 };
 
 }  // namespace

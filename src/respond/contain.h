@@ -17,7 +17,11 @@ struct ContainOptions {
   double watch_s = 10;
   bool evidence = true;
   EvidenceOptions evidence_options;  // out_dir filled in by the caller
-  bool use_cgroups = true;           // off: SIGSTOP (tests of the fallback)
+  double evidence_timeout_s = 120;   // evidence capture is stopped after this long
+  // With one pid: refuse it unless it still has this start time (watch
+  // --contain passes the process it judged, not whatever has its PID now).
+  unsigned long long expect_start = 0;
+  bool use_cgroups = true;  // off: SIGSTOP (tests of the fallback)
 };
 
 struct ContainResult {

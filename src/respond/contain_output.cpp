@@ -31,7 +31,7 @@ std::string contain_text(const json& r, bool color) {
       out += "           " + style.dim(sanitize_for_terminal(t["why"].get<std::string>())) + "\n";
     if (t.contains("anchor") && t.value("quiet_exit", false))
       out += "           " +
-             style.dim(fmt::format("child of database server {} ({}): ends by exit(0)",
+             style.dim(fmt::format("child of database server {} ({}): ends by exit(1)",
                                    t["anchor"]["pid"].get<int>(),
                                    sanitize_for_terminal(t["anchor"]["comm"].get<std::string>()))) +
              "\n";
@@ -48,11 +48,14 @@ std::string contain_text(const json& r, bool color) {
     else
       out += fmt::format("  evidence: {}\n", e["dir"].get<std::string>());
   }
-  for (const auto& s : r.value("respawns", json::array()))
+  for (const auto& s : r.value("respawns", json::array())) {
     out += style.paint(fmt::format("  came back: {} {} ({}), {}\n", s["pid"].get<int>(),
                                    sanitize_for_terminal(s["comm"].get<std::string>()),
                                    s["why"].get<std::string>(), s["action"].get<std::string>()),
                        "31;1");
+    out += fmt::format("    started by {} ({}): contain that one too\n", s["ppid"].get<int>(),
+                       sanitize_for_terminal(s.value("parent_comm", std::string("?"))));
+  }
   if (r.contains("timing_ms") && r["timing_ms"].contains("start_to_dead"))
     out += fmt::format("  all dead {:.1f} ms after start\n",
                        r["timing_ms"]["start_to_dead"].get<double>());

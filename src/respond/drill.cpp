@@ -161,13 +161,20 @@ class Drill {
     char tmpl[] = "/tmp/hostward-drill.XXXXXX";
     if (::mkdtemp(tmpl) == nullptr) return fail("cannot create a work directory in /tmp");
     work_ = tmpl;
-    ::chmod(work_.c_str(), 0755);
+    // Only root and the database's group get in: the payload is dropped and
+    // run there as postgres, and no other user may swap it.
+    const passwd* pg = ::getpwnam("postgres");
+    const gid_t group = pg ? pg->pw_gid : 0;
+    ::chown(work_.c_str(), 0, group);
+    ::chmod(work_.c_str(), 0750);
     tmp_ = work_ + "/tmp";
-    ::mkdir(tmp_.c_str(), 0755);
-    ::chmod(tmp_.c_str(), 01777);  // world-writable like /tmp
-    ::mkdir((work_ + "/stage").c_str(), 0755);
+    ::mkdir(tmp_.c_str(), 0700);
+    if (pg) ::chown(tmp_.c_str(), pg->pw_uid, pg->pw_gid);
+    ::mkdir((work_ + "/stage").c_str(), 0750);
+    ::chown((work_ + "/stage").c_str(), 0, group);
     stage_ = work_ + "/stage/payload";
-    if (!copy_file("/proc/self/exe", stage_, 0755)) return fail("cannot stage the payload");
+    if (!copy_file("/proc/self/exe", stage_, 0750)) return fail("cannot stage the payload");
+    ::chown(stage_.c_str(), 0, group);
     report_["work_dir"] = work_;
 
     const std::string command = fmt::format(
@@ -379,7 +386,9 @@ class Drill {
                       r.report["respawns"].size()));
     const auto& ev = r.report["evidence"];
     check("contain: evidence recorded", ev.contains("manifest"),
-          ev.contains("manifest") ? ev["manifest"].get<std::string>() : ev.dump());
+          ev.contains("manifest")
+              ? ev["manifest"].get<std::string>()
+              : ev.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     const bool db_alive = start_ticks_of(postmaster_.pid) == postmaster_.start;
     check("database server still running, same PID", db_alive, std::to_string(postmaster_.pid));
     if (mode_ == "postgresql") {

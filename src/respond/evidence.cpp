@@ -372,6 +372,21 @@ json hash_file(int dirfd, const std::string& name) {
   return {{"path", name}, {"size", size}, {"sha256", hex_of(d, len)}};
 }
 
+// A symlink among the directories above `path` that is not root's (or
+// ours): someone could aim the evidence at a place of their choosing.
+std::string foreign_link_on_the_way(const std::string& path) {
+  std::string prefix;
+  size_t at = 0;
+  while ((at = path.find('/', at + 1)) != std::string::npos) {
+    prefix = path.substr(0, at);
+    struct stat st {};
+    if (::lstat(prefix.c_str(), &st) == 0 && S_ISLNK(st.st_mode) && st.st_uid != 0 &&
+        st.st_uid != ::geteuid())
+      return prefix;
+  }
+  return {};
+}
+
 }  // namespace
 
 EvidenceResult capture_evidence(const std::vector<ProcKey>& processes,
@@ -381,6 +396,10 @@ EvidenceResult capture_evidence(const std::vector<ProcKey>& processes,
   while (r.dir.size() > 1 && r.dir.back() == '/') r.dir.pop_back();
   if (r.dir.empty()) {
     r.error = "no evidence directory given";
+    return r;
+  }
+  if (const std::string link = foreign_link_on_the_way(r.dir); !link.empty()) {
+    r.error = r.dir + ": " + link + " on the way is a link another user owns; refused";
     return r;
   }
   if (::mkdir(r.dir.c_str(), 0700) != 0) {
@@ -419,7 +438,8 @@ EvidenceResult capture_evidence(const std::vector<ProcKey>& processes,
       manifest["errors"].push_back(error);
     }
   }
-  const std::string text = manifest.dump(2) + "\n";
+  const std::string text =
+      manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   EvidenceFile mf(dir.get(), "manifest.json");
   mf.write(text.data(), text.size());
   mf.finish();

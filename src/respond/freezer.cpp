@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -56,6 +57,56 @@ std::vector<int> read_pids(const std::string& path) {
   return pids;
 }
 
+// The process's group in a hierarchy: the v2 line ("0::/path") when
+// `controller` is empty, else the v1 line naming the controller.
+std::string cgroup_of(int pid, const std::string& controller) {
+  std::istringstream in(read_small("/proc/" + std::to_string(pid) + "/cgroup"));
+  std::string line;
+  while (std::getline(in, line)) {
+    const size_t a = line.find(':');
+    const size_t b = a == std::string::npos ? a : line.find(':', a + 1);
+    if (b == std::string::npos) continue;
+    const std::string controllers = line.substr(a + 1, b - a - 1);
+    const bool match =
+        controller.empty()
+            ? line.compare(0, a, "0") == 0 && controllers.empty()
+            : ("," + controllers + ",").find("," + controller + ",") != std::string::npos;
+    if (match) return line.substr(b + 1);
+  }
+  return "/";
+}
+
+// Moves a process into a cgroup, checks it is still the one meant, and puts a
+// stranger that took its PID meanwhile straight back where it was.
+bool move_checked(const std::string& mount, const std::string& dir, const std::string& controller,
+                  const PidHandle& h, std::map<int, std::string>& origins, std::string& error) {
+  const int pid = h.key().pid;
+  const std::string origin = cgroup_of(pid, controller);
+  if (!write_file(dir + "/cgroup.procs", std::to_string(pid), error)) return false;
+  if (!h.still_ours()) {
+    std::string ignored;
+    write_file(mount + origin + "/cgroup.procs", std::to_string(pid), ignored);
+    error = "ended while being moved";
+    return false;
+  }
+  origins[pid] = origin;
+  return true;
+}
+
+// Survivors go back to the groups they came from (a container's limits stay
+// theirs); processes born inside, or whose group is gone, to the root.
+void move_back(const std::string& mount, const std::vector<int>& members,
+               const std::map<int, std::string>& origins) {
+  for (int pid : members) {
+    std::string error;
+    const auto it = origins.find(pid);
+    if (it != origins.end() &&
+        write_file(mount + it->second + "/cgroup.procs", std::to_string(pid), error))
+      continue;
+    write_file(mount + "/cgroup.procs", std::to_string(pid), error);
+  }
+}
+
 std::string fresh_name() {
   static std::atomic<int> counter{0};
   return "hostward-contain-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
@@ -67,17 +118,13 @@ void sleep_us(int us) { std::this_thread::sleep_for(std::chrono::microseconds(us
 // enters it, so each process stops the moment it is moved in.
 class CgroupV2Freezer : public Freezer {
  public:
-  explicit CgroupV2Freezer(std::string dir) : dir_(std::move(dir)) {}
+  CgroupV2Freezer(std::string mount, std::string dir)
+      : mount_(std::move(mount)), dir_(std::move(dir)) {}
   ~CgroupV2Freezer() override { release(); }
   const char* method() const override { return "cgroup-v2"; }
 
   bool add(const PidHandle& h, std::string& error) override {
-    if (!write_file(dir_ + "/cgroup.procs", std::to_string(h.key().pid), error)) return false;
-    if (!h.still_ours()) {
-      error = "ended while being moved";
-      return false;
-    }
-    return true;
+    return move_checked(mount_, dir_, "", h, origins_, error);
   }
 
   bool settle(int timeout_ms) override {
@@ -104,25 +151,26 @@ class CgroupV2Freezer : public Freezer {
     if (dir_.empty()) return;
     std::string error;
     write_file(dir_ + "/cgroup.freeze", "0", error);
-    // Survivors (a process contain chose not to kill) go back to the root cgroup.
-    const std::string root = dir_.substr(0, dir_.rfind('/'));
-    for (int pid : members()) write_file(root + "/cgroup.procs", std::to_string(pid), error);
+    move_back(mount_, members(), origins_);
     for (int i = 0; i < 200 && ::rmdir(dir_.c_str()) != 0 && errno == EBUSY; ++i) sleep_us(500);
     dir_.clear();
   }
 
  private:
+  std::string mount_;
   std::string dir_;
+  std::map<int, std::string> origins_;
 };
 
 class CgroupV1Freezer : public Freezer {
  public:
-  explicit CgroupV1Freezer(std::string dir) : dir_(std::move(dir)) {}
+  CgroupV1Freezer(std::string mount, std::string dir)
+      : mount_(std::move(mount)), dir_(std::move(dir)) {}
   ~CgroupV1Freezer() override { release(); }
   const char* method() const override { return "cgroup-v1-freezer"; }
 
   bool add(const PidHandle& h, std::string& error) override {
-    if (!write_file(dir_ + "/cgroup.procs", std::to_string(h.key().pid), error)) return false;
+    if (!move_checked(mount_, dir_, "freezer", h, origins_, error)) return false;
     return write_file(dir_ + "/freezer.state", "FROZEN", error);
   }
 
@@ -153,14 +201,15 @@ class CgroupV1Freezer : public Freezer {
     if (dir_.empty()) return;
     std::string error;
     write_file(dir_ + "/freezer.state", "THAWED", error);
-    const std::string root = dir_.substr(0, dir_.rfind('/'));
-    for (int pid : members()) write_file(root + "/cgroup.procs", std::to_string(pid), error);
+    move_back(mount_, members(), origins_);
     for (int i = 0; i < 200 && ::rmdir(dir_.c_str()) != 0 && errno == EBUSY; ++i) sleep_us(500);
     dir_.clear();
   }
 
  private:
+  std::string mount_;
   std::string dir_;
+  std::map<int, std::string> origins_;
 };
 
 class SignalFreezer : public Freezer {
@@ -208,6 +257,28 @@ class SignalFreezer : public Freezer {
   std::vector<ProcKey> stopped_;
 };
 
+// A group left by a contain that was killed halfway (its pid is gone or no
+// longer hostward): thawed, its processes handed back to the root, removed.
+void release_stale(const std::string& mount, bool v2, std::string& notes) {
+  for (const auto& name : host::list_dir(AT_FDCWD, mount.c_str())) {
+    if (name.rfind("hostward-contain-", 0) != 0) continue;
+    const int owner = std::atoi(name.c_str() + std::strlen("hostward-contain-"));
+    if (owner > 0 && read_small("/proc/" + std::to_string(owner) + "/comm") == "hostward\n")
+      continue;
+    const std::string dir = mount + "/" + name;
+    std::string error;
+    if (v2)
+      write_file(dir + "/cgroup.freeze", "0", error);
+    else
+      write_file(dir + "/freezer.state", "THAWED", error);
+    const auto left = read_pids(dir + "/cgroup.procs");
+    move_back(mount, left, {});
+    ::rmdir(dir.c_str());
+    notes += "released " + name + " left by an earlier contain (" + std::to_string(left.size()) +
+             " processes thawed). ";
+  }
+}
+
 }  // namespace
 
 CgroupMounts find_cgroup_mounts(const std::string& mountinfo_text) {
@@ -239,12 +310,13 @@ std::unique_ptr<Freezer> make_freezer(std::string& notes, bool allow_cgroups) {
   if (allow_cgroups) {
     const CgroupMounts mounts = find_cgroup_mounts(read_small("/proc/self/mountinfo"));
     if (!mounts.unified.empty()) {
+      release_stale(mounts.unified, true, notes);
       const std::string dir = mounts.unified + "/" + fresh_name();
       if (::mkdir(dir.c_str(), 0700) == 0) {
         std::string error;
         if (::access((dir + "/cgroup.freeze").c_str(), W_OK) == 0 &&
             write_file(dir + "/cgroup.freeze", "1", error))
-          return std::make_unique<CgroupV2Freezer>(dir);
+          return std::make_unique<CgroupV2Freezer>(mounts.unified, dir);
         ::rmdir(dir.c_str());
         notes += "cgroup v2 has no cgroup.freeze here (kernel before 5.2). ";
       } else {
@@ -252,8 +324,10 @@ std::unique_ptr<Freezer> make_freezer(std::string& notes, bool allow_cgroups) {
       }
     }
     if (!mounts.v1_freezer.empty()) {
+      release_stale(mounts.v1_freezer, false, notes);
       const std::string dir = mounts.v1_freezer + "/" + fresh_name();
-      if (::mkdir(dir.c_str(), 0700) == 0) return std::make_unique<CgroupV1Freezer>(dir);
+      if (::mkdir(dir.c_str(), 0700) == 0)
+        return std::make_unique<CgroupV1Freezer>(mounts.v1_freezer, dir);
       notes += std::string("cannot create a v1 freezer group: ") + std::strerror(errno) + ". ";
     }
   }

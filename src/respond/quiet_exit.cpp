@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "host/proc_fs.h"
@@ -29,12 +30,18 @@ std::vector<int> thread_ids(int pid) {
   return tids;
 }
 
-// Waits for a seized thread's PTRACE_INTERRUPT stop, passing on any signal
-// that arrives first so nothing the process was owed is lost.
+// Waits (at most two seconds: a thread in D state, or a vfork parent, may
+// never get there) for a seized thread's PTRACE_INTERRUPT stop. A signal that
+// arrives first is passed on, then the thread is interrupted again.
 bool wait_stopped(int tid, std::string& error) {
-  for (int i = 0; i < 1000; ++i) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;
-    const pid_t r = ::waitpid(tid, &status, __WALL);
+    const pid_t r = ::waitpid(tid, &status, __WALL | WNOHANG);
+    if (r == 0) {
+      ::usleep(100);
+      continue;
+    }
     if (r < 0) {
       if (errno == EINTR) continue;
       error = std::string("waitpid: ") + std::strerror(errno);
@@ -46,12 +53,11 @@ bool wait_stopped(int tid, std::string& error) {
     }
     if (!WIFSTOPPED(status)) continue;
     if ((status >> 16) == PTRACE_EVENT_STOP) return true;
-    // A signal-delivery stop came first: suppress it and interrupt again.
-    // (SIGCHLD from a child and the like; a frozen target has nothing to act on.)
-    ::ptrace(PTRACE_CONT, tid, nullptr, nullptr);
+    const long sig = WSTOPSIG(status);
+    ::ptrace(PTRACE_CONT, tid, nullptr, reinterpret_cast<void*>(sig));
     ::ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);
   }
-  error = "did not stop";
+  error = "did not stop within 2 s";
   return false;
 }
 
@@ -73,21 +79,22 @@ QuietExit::~QuietExit() {
 
 bool QuietExit::stop_thread(int tid, std::string& error) {
   if (::ptrace(PTRACE_SEIZE, tid, nullptr, nullptr) != 0) {
-    error = errno == EPERM ? "cannot be traced (another tracer holds it, or no permission)"
-                           : std::string("ptrace: ") + std::strerror(errno);
+    error = errno == ESRCH   ? "gone"
+            : errno == EPERM ? "cannot be traced (another tracer holds it, or no permission)"
+                             : std::string("ptrace: ") + std::strerror(errno);
     return false;
   }
-  if (::ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr) != 0) {
-    error = std::string("ptrace interrupt: ") + std::strerror(errno);
+  if (::ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr) != 0 || !wait_stopped(tid, error)) {
+    if (error.empty()) error = std::string("ptrace interrupt: ") + std::strerror(errno);
     ::ptrace(PTRACE_DETACH, tid, nullptr, nullptr);
     return false;
   }
-  return wait_stopped(tid, error);
+  return true;
 }
 
 bool QuietExit::hold(const PidHandle& h, std::string& error) {
   if (!supported()) {
-    error = "ending a process by exit(0) is implemented for x86_64 only";
+    error = "ending a process by exit(1) is implemented for x86_64 only";
     return false;
   }
   const int pid = h.key().pid;
@@ -143,29 +150,37 @@ bool QuietExit::end(int pid, std::string& status) {
     status = std::string("read registers: ") + std::strerror(errno);
     return false;
   }
-  // Write a system call instruction where it stands (private copy-on-write
-  // page: nothing else sees it) and point the registers at exit_group(0).
-  errno = 0;
-  const long word = ::ptrace(PTRACE_PEEKTEXT, pid, reinterpret_cast<void*>(regs.rip), nullptr);
-  if (errno != 0) {
-    status = std::string("read code: ") + std::strerror(errno);
-    return false;
-  }
+  const user_regs_struct saved = regs;
   const bool compat = regs.cs == 0x23;  // a 32-bit process: int 0x80, exit_group is 252
   const unsigned long insn = compat ? 0x80cd : 0x050f;
-  const unsigned long patched = (static_cast<unsigned long>(word) & ~0xffffUL) | insn;
-  if (::ptrace(PTRACE_POKETEXT, pid, reinterpret_cast<void*>(regs.rip),
-               reinterpret_cast<void*>(patched)) != 0) {
-    status = std::string("write code: ") + std::strerror(errno);
-    return false;
-  }
+  // Stopped in a system call, the instruction before rip is one already:
+  // nothing needs writing. Else one is written at rip, in the process's
+  // private copy of the page.
+  errno = 0;
+  const long before =
+      ::ptrace(PTRACE_PEEKTEXT, pid, reinterpret_cast<void*>(regs.rip - 2), nullptr);
+  const bool in_syscall = errno == 0 && (static_cast<unsigned long>(before) & 0xffff) == insn;
+  const unsigned long long site = in_syscall ? regs.rip - 2 : regs.rip;
+  regs.rip = site;
   regs.orig_rax = static_cast<unsigned long long>(-1);  // no system call restart on resume
   regs.rax = compat ? 252 : SYS_exit_group;
-  regs.rdi = 0;
-  regs.rbx = 0;
+  regs.rdi = kQuietStatus;
+  regs.rbx = kQuietStatus;
   if (::ptrace(PTRACE_SETREGS, pid, nullptr, &regs) != 0) {
     status = std::string("write registers: ") + std::strerror(errno);
     return false;
+  }
+  if (!in_syscall) {
+    errno = 0;
+    const long word = ::ptrace(PTRACE_PEEKTEXT, pid, reinterpret_cast<void*>(site), nullptr);
+    const bool read = errno == 0;
+    if (!read || ::ptrace(PTRACE_POKETEXT, pid, reinterpret_cast<void*>(site),
+                          reinterpret_cast<void*>((static_cast<unsigned long>(word) & ~0xffffUL) |
+                                                  insn)) != 0) {
+      status = std::string("write code: ") + std::strerror(errno);
+      ::ptrace(PTRACE_SETREGS, pid, nullptr, &saved);  // left as it was, still held
+      return false;
+    }
   }
 #endif
   std::vector<int> tids = it->second;
@@ -193,7 +208,7 @@ bool QuietExit::end(int pid, std::string& status) {
       progress = true;
       if (r < 0 || WIFEXITED(ws) || WIFSIGNALED(ws)) {
         if (tid == pid && r > 0) {
-          ok = WIFEXITED(ws) && WEXITSTATUS(ws) == 0;
+          ok = WIFEXITED(ws) && WEXITSTATUS(ws) == kQuietStatus;
           status = WIFEXITED(ws) ? "exited " + std::to_string(WEXITSTATUS(ws))
                                  : "killed by signal " + std::to_string(WTERMSIG(ws));
         }

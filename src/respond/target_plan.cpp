@@ -26,6 +26,26 @@ bool is_shell(const std::string& name) {
   return kShells.count(name) > 0;
 }
 
+bool is_interpreter(const std::string& name) {
+  static const std::unordered_set<std::string> kNames = {"python", "python2", "python3", "perl",
+                                                         "ruby",   "node",    "nodejs",  "php",
+                                                         "lua",    "java",    "tclsh"};
+  if (kNames.count(name)) return true;
+  return name.rfind("python3.", 0) == 0 || name.rfind("php", 0) == 0;
+}
+
+// Whether the climb with --tree goes on through this parent of a target: a
+// payload, a shell, or an interpreter that is not a service's own main
+// process (its parent is not PID 1). Any other installed program is a
+// service the intrusion came out of (nginx, a Java agent, an IDE server):
+// the climb stops below it.
+bool climbable(const ProcessInfo& p, const ProcessInfo* parent) {
+  if (payload_like(p) || !installed(p)) return true;
+  const std::string name = hunt::program_name(p);
+  if (is_shell(name)) return true;
+  return is_interpreter(name) && parent != nullptr && parent->pid != 1;
+}
+
 std::string refusal_reason(const ProcessInfo& p, const PlanInput& in) {
   if (p.pid == 1) return "PID 1 (init) is never a target";
   if (p.kernel_thread || p.pid == 2 || p.ppid == 2) return "a kernel thread is never a target";
@@ -87,7 +107,8 @@ class Planner {
       const ProcessInfo* cur = index_.parent(*p);
       std::set<int> seen;
       while (cur != nullptr && seen.insert(cur->pid).second) {
-        if (outside_intrusion(*cur, index_.parent(*cur)) || !refusal_reason(*cur, in_).empty())
+        if (outside_intrusion(*cur, index_.parent(*cur)) || !refusal_reason(*cur, in_).empty() ||
+            !climbable(*cur, index_.parent(*cur)))
           break;
         add(*cur, TargetRole::ancestor, fmt::format("parent of {}", p->pid));
         p = cur;
@@ -104,6 +125,14 @@ class Planner {
       for (int child : index_.children(pid)) {
         const ProcessInfo* c = index_.find(child);
         if (c == nullptr || !eligible(*c)) continue;
+        // A login, a service or a database started below a target is not the
+        // intrusion (sudo, sshd-session, a database a CI job started): spared.
+        if (outside_intrusion(*c, index_.find(pid))) {
+          if (spared_.insert(c->pid).second)
+            plan_.refused.push_back({c->pid, "below a target, but outside the intrusion (" +
+                                                 hunt::program_name(*c) + "): left alone"});
+          continue;
+        }
         add(*c, TargetRole::descendant, "");
         queue.push_back(child);
       }
@@ -221,6 +250,7 @@ class Planner {
   const PlanInput& in_;
   TargetPlan plan_;
   std::set<int> chosen_;
+  std::set<int> spared_;
   std::map<int, std::string> hashes_;
 };
 

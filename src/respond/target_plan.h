@@ -24,7 +24,7 @@ struct Target {
   std::string exe;
   TargetRole role = TargetRole::named;
   std::string why;  // for ancestors and escapees: what ties it to the intrusion
-  // Its subtree hangs below a database server: it must end by exit(0), not a
+  // Its subtree hangs below a database server: it must end by exit(1), not a
   // signal, or the server takes the death for a crashed backend (PostgreSQL
   // then kills every session and runs crash recovery).
   bool quiet_exit = false;

@@ -1,9 +1,11 @@
 #include "watch/auto_contain.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +19,12 @@ extern char** environ;
 namespace hostward::watch {
 
 namespace {
+
+double now() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
 
 unsigned long long start_ticks_now(int pid) {
   const std::string path = "/proc/" + std::to_string(pid) + "/stat";
@@ -44,8 +52,8 @@ std::string read_all(int fd) {
 
 }  // namespace
 
-AutoContain::AutoContain(std::string program, std::vector<std::string> extra)
-    : program_(std::move(program)), extra_(std::move(extra)) {}
+AutoContain::AutoContain(std::string program, std::vector<std::string> extra, double timeout_s)
+    : program_(std::move(program)), extra_(std::move(extra)), timeout_s_(timeout_s) {}
 
 AutoContain::~AutoContain() {
   if (running_) {
@@ -90,7 +98,7 @@ void AutoContain::start_next() {
       ::close(out);
       return;
     }
-    running_ = Running{r, child, out};
+    running_ = Running{r, child, out, now()};
   }
 }
 
@@ -98,7 +106,11 @@ std::vector<nlohmann::json> AutoContain::poll() {
   std::vector<nlohmann::json> events;
   if (running_) {
     int status = 0;
-    const pid_t r = ::waitpid(running_->child, &status, WNOHANG);
+    pid_t r = ::waitpid(running_->child, &status, WNOHANG);
+    if (r == 0 && now() - running_->started > timeout_s_) {
+      ::kill(running_->child, SIGKILL);
+      r = ::waitpid(running_->child, &status, 0);
+    }
     if (r == running_->child || (r < 0 && errno == ECHILD)) {
       const auto report = nlohmann::json::parse(read_all(running_->output), nullptr, false);
       ::close(running_->output);

@@ -16,7 +16,9 @@ namespace hostward::watch {
 class AutoContain {
  public:
   // `program`: the hostward binary; `extra`: arguments added to each contain.
-  AutoContain(std::string program, std::vector<std::string> extra);
+  // A containment running longer than `timeout_s` is killed (its frozen group
+  // is released by the next contain).
+  AutoContain(std::string program, std::vector<std::string> extra, double timeout_s = 300);
   ~AutoContain();
   AutoContain(const AutoContain&) = delete;
   AutoContain& operator=(const AutoContain&) = delete;
@@ -28,6 +30,8 @@ class AutoContain {
   // ones that ended.
   std::vector<nlohmann::json> poll();
   bool busy() const { return running_.has_value() || !queue_.empty(); }
+  // At shutdown: what waits is dropped, what runs is seen through.
+  void drop_queue() { queue_.clear(); }
 
  private:
   struct Request {
@@ -39,11 +43,13 @@ class AutoContain {
     Request request;
     pid_t child = 0;
     int output = -1;  // memfd holding the child's JSON report
+    double started = 0;
   };
   void start_next();
 
   std::string program_;
   std::vector<std::string> extra_;
+  double timeout_s_;
   std::deque<Request> queue_;
   std::optional<Running> running_;
   std::vector<std::pair<int, unsigned long long>> seen_;

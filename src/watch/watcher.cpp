@@ -111,7 +111,7 @@ class Watcher {
         host_(hostname()),
         checker_(o.hunt, host_),
         gate_(o.rate_per_rule_per_min) {
-    if (o.contain_at) contain_.emplace(o.contain_program, o.contain_args);
+    if (o.contain_at) contain_.emplace(o.contain_program, o.contain_args, o.contain_timeout_s);
   }
 
   void run() {
@@ -159,6 +159,7 @@ class Watcher {
     scanner.join();
     flush_scan_results();
     // A containment under way is seen through, then reported.
+    if (contain_) contain_->drop_queue();
     while (contain_ && contain_->busy()) {
       for (auto& e : contain_->poll()) emit_event("contain", std::move(e));
       ::poll(nullptr, 0, 20);

@@ -25,6 +25,7 @@ struct WatchOptions {
   std::optional<Severity> contain_at;
   std::string contain_program;
   std::vector<std::string> contain_args;
+  double contain_timeout_s = 300;
 };
 
 // Registers process.respawn-loop.

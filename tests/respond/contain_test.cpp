@@ -319,7 +319,7 @@ TEST_F(Contain, DatabaseSurvivesContainmentOfItsChildren) {
     expect_contained(r, run);
     for (const auto& t : r["targets"]) {
       EXPECT_TRUE(t["quiet_exit"].get<bool>()) << t.dump();
-      EXPECT_EQ(t["action"], "exit(0) through ptrace");
+      EXPECT_EQ(t["action"], "exit(1) through ptrace");
       EXPECT_EQ(t["anchor"]["pid"], postmaster.pid);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

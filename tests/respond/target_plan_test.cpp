@@ -170,6 +170,52 @@ TEST(TargetPlan, AShellUnderAPayloadIsPartOfTheIntrusion) {
   EXPECT_EQ(pids_of(plan), (std::vector<int>{830, 831, 832}));
 }
 
+TEST(TargetPlan, TreeStopsBelowAServiceTheIntrusionCameOutOf) {
+  auto table = seed_table();
+  table.push_back(installed(850, 1, "/usr/sbin/nginx", "nginx"));    // master
+  table.push_back(installed(851, 850, "/usr/sbin/nginx", "nginx"));  // worker
+  table.push_back(installed(852, 850, "/usr/sbin/nginx", "nginx"));  // another worker
+  table.push_back(installed(853, 851, "/usr/bin/dash", "sh"));       // RCE: sh -c
+  table.push_back(with_session(payload(854, 853, "kinsing"), 850, 850));
+  PlanInput in;
+  in.named = {854};
+  in.tree = true;
+  const auto plan = plan_targets(table, in);
+  EXPECT_EQ(pids_of(plan), (std::vector<int>{853, 854}));
+  EXPECT_EQ(target(plan, 853).anchor_pid, 851);
+}
+
+TEST(TargetPlan, AnInterpreterServiceIsAnAnchorItsWorkerIsNot) {
+  auto table = seed_table();
+  table.push_back(installed(860, 1, "/usr/bin/python3.11", "gunicorn"));    // master
+  table.push_back(installed(861, 860, "/usr/bin/python3.11", "gunicorn"));  // worker
+  table.push_back(installed(862, 860, "/usr/bin/python3.11", "gunicorn"));  // worker
+  table.push_back(with_session(payload(863, 861, "xmrig"), 860, 860));
+  PlanInput in;
+  in.named = {863};
+  in.tree = true;
+  const auto plan = plan_targets(table, in);
+  EXPECT_EQ(pids_of(plan), (std::vector<int>{861, 863}));
+  EXPECT_EQ(target(plan, 861).anchor_pid, 860);
+}
+
+TEST(TargetPlan, LoginsAndDatabasesBelowATargetAreSpared) {
+  auto table = seed_table();
+  table.push_back(with_session(payload(870, 1, "kdevtmp"), 870, 870));
+  table.push_back(with_session(installed(871, 870, "/usr/bin/sudo", "sudo"), 870, 870));
+  table.push_back(with_session(installed(872, 871, "/usr/bin/bash", "bash"), 870, 870));
+  table.push_back(with_session(
+      installed(873, 870, "/usr/lib/postgresql/16/bin/postgres", "postgres"), 870, 870));
+  table.push_back(with_session(payload(874, 870, "miner"), 870, 870));
+  PlanInput in;
+  in.named = {870};
+  const auto plan = plan_targets(table, in);
+  EXPECT_EQ(pids_of(plan), (std::vector<int>{870, 874}));
+  ASSERT_EQ(plan.refused.size(), 2u);
+  EXPECT_EQ(plan.refused[0].reason, "below a target, but outside the intrusion (sudo): left alone");
+  EXPECT_EQ(plan.refused[1].pid, 873);
+}
+
 TEST(TargetPlan, PayloadNamedSshdIsNoAnchor) {
   auto table = seed_table();
   table.push_back(with_session(payload(840, 1, "sshd"), 840, 840));

@@ -195,7 +195,11 @@ TEST(Watch, ContainHighStopsTheWatchdogTreeOnItsOwn) {
   ::chmod(dir.path().c_str(), 0755);
   const std::string miner = plant(dir, "mysql");
   Spawned bystander("/bin/sleep", {"sleep", "60"});
-  Spawned watchdog(itest::helper("hw_watchdog"), {"hw_watchdog", miner, "30"});
+  // Dropped next to its miner, as in the seed: an installed program would
+  // be taken for a service, and the climb would stop below it.
+  const std::string dropped = dir.path() + "/init";
+  itest::copy_executable(itest::helper("hw_watchdog"), dropped);
+  Spawned watchdog(dropped, {"init", miner, "30"});
   nlohmann::json event;
   ASSERT_TRUE(wait_until(
       [&] {
