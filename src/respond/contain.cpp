@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -89,6 +90,15 @@ class Containment {
     in.self_pid = ::getpid();
     never_ = self_and_ancestors();
     in.never = never_;
+    struct stat self {};
+    if (::stat("/proc/self/exe", &self) == 0) {
+      for (const auto& p : table)
+        if (p.exe_dev == static_cast<uint64_t>(self.st_dev) &&
+            p.exe_ino == static_cast<uint64_t>(self.st_ino) &&
+            p.exe_state == host::ExeState::present)
+          in.hostward.insert(p.pid);
+    }
+    for (int pid : in.hostward) never_.insert(pid);
     in.exe_hash = [&hasher](const host::ProcessInfo& p) {
       return hasher.hash(p.pid, p.start_ticks);
     };
@@ -189,7 +199,7 @@ class Containment {
   // their parent stopped.
   void freeze() {
     std::string notes;
-    freezer_ = make_freezer(notes, options_.use_cgroups);
+    freezer_ = make_freezer(notes, options_.freezer);
     report_["freezer"] = freezer_->method();
     if (!notes.empty()) report_["freezer_notes"] = notes;
     for (const auto& t : plan_.targets) {
@@ -212,13 +222,24 @@ class Containment {
     }
     std::set<int> in_freezer;
     for (int pid : freezer_->members()) in_freezer.insert(pid);
+    for (const auto& r : plan_.refused) known.insert(r.pid);  // spared stays spared
     std::vector<Held> fresh;
+    host::ProcessReader reader(host::read_clock_facts(), {});
     for (const auto& st : read_all_stats()) {
       if (known.count(st.pid) || st.pid <= 1 || never_.count(st.pid) ||
           (st.flags & host::kPfKthread))
         continue;
       const auto parent = by_pid.find(st.ppid);
       if (parent == by_pid.end() && !in_freezer.count(st.pid)) continue;
+      // A database or a login below a target is not the intrusion, new or not.
+      if (const auto info = reader.read(st.pid)) {
+        const auto parent_info = reader.read(st.ppid);
+        if (outside_intrusion(*info, parent_info ? &*parent_info : nullptr)) {
+          plan_.refused.push_back({st.pid, "below a target, but outside the intrusion (" +
+                                               info->comm + "): left alone"});
+          continue;
+        }
+      }
       Target t;
       t.pid = st.pid;
       t.start_ticks = st.starttime;
@@ -422,6 +443,9 @@ class Containment {
       targets.push_back(std::move(j));
     }
     report_["targets"] = targets;
+    report_["refused"] = json::array();  // with what the freeze spared
+    for (const auto& r : plan_.refused)
+      report_["refused"].push_back({{"pid", r.pid}, {"reason", r.reason}});
     const size_t respawns = report_["respawns"].size();
     report_["summary"] = {{"targets", held_.size()}, {"alive", alive}, {"respawns", respawns}};
     const bool clean = alive == 0 && respawns == 0;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "respond/evidence.h"
+#include "respond/freezer.h"
 #include "respond/target_plan.h"
 
 // `hostward contain`: freeze a process tree so nothing in it can run or
@@ -21,7 +22,7 @@ struct ContainOptions {
   // With one pid: refuse it unless it still has this start time (watch
   // --contain passes the process it judged, not whatever has its PID now).
   unsigned long long expect_start = 0;
-  bool use_cgroups = true;  // off: SIGSTOP (tests of the fallback)
+  FreezerChoice freezer = FreezerChoice::automatic;
 };
 
 struct ContainResult {

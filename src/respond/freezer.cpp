@@ -114,29 +114,53 @@ std::string fresh_name() {
 
 void sleep_us(int us) { std::this_thread::sleep_for(std::chrono::microseconds(us)); }
 
-// cgroup v2: a fresh child of the hierarchy's root, frozen before anything
-// enters it, so each process stops the moment it is moved in.
-class CgroupV2Freezer : public Freezer {
+// A fresh group in a cgroup hierarchy: what v2 and the v1 freezer share.
+class CgroupFreezer : public Freezer {
  public:
-  CgroupV2Freezer(std::string mount, std::string dir)
-      : mount_(std::move(mount)), dir_(std::move(dir)) {}
-  ~CgroupV2Freezer() override { release(); }
-  const char* method() const override { return "cgroup-v2"; }
+  CgroupFreezer(std::string mount, std::string dir, std::string controller)
+      : mount_(std::move(mount)), dir_(std::move(dir)), controller_(std::move(controller)) {}
 
-  bool add(const PidHandle& h, std::string& error) override {
-    return move_checked(mount_, dir_, "", h, origins_, error);
+  std::vector<int> members() const override { return read_pids(dir_ + "/cgroup.procs"); }
+
+  void release() override {
+    if (dir_.empty()) return;
+    thaw();
+    move_back(mount_, members(), origins_);
+    for (int i = 0; i < 200 && ::rmdir(dir_.c_str()) != 0 && errno == EBUSY; ++i) sleep_us(500);
+    dir_.clear();
   }
 
-  bool settle(int timeout_ms) override {
+ protected:
+  virtual void thaw() = 0;
+  bool move_in(const PidHandle& h, std::string& error) {
+    return move_checked(mount_, dir_, controller_, h, origins_, error);
+  }
+  bool wait_for(const std::string& file, const std::string& text, int timeout_ms) const {
     for (int waited = 0; waited <= timeout_ms * 10; ++waited) {
-      const std::string events = read_small(dir_ + "/cgroup.events");
-      if (events.find("frozen 1") != std::string::npos) return true;
+      if (read_small(dir_ + "/" + file).find(text) != std::string::npos) return true;
       sleep_us(100);
     }
     return false;
   }
 
-  std::vector<int> members() const override { return read_pids(dir_ + "/cgroup.procs"); }
+  std::string mount_;
+  std::string dir_;
+
+ private:
+  std::string controller_;
+  std::map<int, std::string> origins_;
+};
+
+// cgroup v2: the group is frozen before anything enters it, so each process
+// stops the moment it is moved in.
+class CgroupV2Freezer : public CgroupFreezer {
+ public:
+  CgroupV2Freezer(std::string mount, std::string dir)
+      : CgroupFreezer(std::move(mount), std::move(dir), "") {}
+  ~CgroupV2Freezer() override { release(); }
+  const char* method() const override { return "cgroup-v2"; }
+  bool add(const PidHandle& h, std::string& error) override { return move_in(h, error); }
+  bool settle(int timeout_ms) override { return wait_for("cgroup.events", "frozen 1", timeout_ms); }
 
   void kill_all(const std::vector<const PidHandle*>& handles) override {
     std::string error;
@@ -144,72 +168,46 @@ class CgroupV2Freezer : public Freezer {
         write_file(dir_ + "/cgroup.kill", "1", error))
       return;
     for (const auto* h : handles) h->send(SIGKILL, error);
-    write_file(dir_ + "/cgroup.freeze", "0", error);  // a frozen task dies only when it runs
+    thaw();  // a frozen task dies only when it runs
   }
 
-  void release() override {
-    if (dir_.empty()) return;
+ protected:
+  void thaw() override {
     std::string error;
     write_file(dir_ + "/cgroup.freeze", "0", error);
-    move_back(mount_, members(), origins_);
-    for (int i = 0; i < 200 && ::rmdir(dir_.c_str()) != 0 && errno == EBUSY; ++i) sleep_us(500);
-    dir_.clear();
   }
-
- private:
-  std::string mount_;
-  std::string dir_;
-  std::map<int, std::string> origins_;
 };
 
-class CgroupV1Freezer : public Freezer {
+class CgroupV1Freezer : public CgroupFreezer {
  public:
   CgroupV1Freezer(std::string mount, std::string dir)
-      : mount_(std::move(mount)), dir_(std::move(dir)) {}
+      : CgroupFreezer(std::move(mount), std::move(dir), "freezer") {}
   ~CgroupV1Freezer() override { release(); }
   const char* method() const override { return "cgroup-v1-freezer"; }
 
   bool add(const PidHandle& h, std::string& error) override {
-    if (!move_checked(mount_, dir_, "freezer", h, origins_, error)) return false;
-    return write_file(dir_ + "/freezer.state", "FROZEN", error);
+    return move_in(h, error) && write_file(dir_ + "/freezer.state", "FROZEN", error);
   }
-
-  bool settle(int timeout_ms) override {
-    for (int waited = 0; waited <= timeout_ms * 10; ++waited) {
-      if (read_small(dir_ + "/freezer.state").rfind("FROZEN", 0) == 0) return true;
-      sleep_us(100);
-    }
-    return false;
-  }
-
-  std::vector<int> members() const override { return read_pids(dir_ + "/cgroup.procs"); }
+  bool settle(int timeout_ms) override { return wait_for("freezer.state", "FROZEN", timeout_ms); }
 
   void kill_all(const std::vector<const PidHandle*>& handles) override {
     std::string error;
     for (const auto* h : handles) h->send(SIGKILL, error);
     for (int pid : members()) {
-      // Children that entered the cgroup by forking: held by no handle, killed
-      // by PID only after checking they are still inside the frozen cgroup.
+      // Children that entered the frozen group by forking: held by no handle,
+      // killed by PID (frozen, they cannot have ended and left it).
       bool held = false;
       for (const auto* h : handles) held = held || h->key().pid == pid;
       if (!held) ::kill(pid, SIGKILL);
     }
-    write_file(dir_ + "/freezer.state", "THAWED", error);
+    thaw();
   }
 
-  void release() override {
-    if (dir_.empty()) return;
+ protected:
+  void thaw() override {
     std::string error;
     write_file(dir_ + "/freezer.state", "THAWED", error);
-    move_back(mount_, members(), origins_);
-    for (int i = 0; i < 200 && ::rmdir(dir_.c_str()) != 0 && errno == EBUSY; ++i) sleep_us(500);
-    dir_.clear();
   }
-
- private:
-  std::string mount_;
-  std::string dir_;
-  std::map<int, std::string> origins_;
 };
 
 class SignalFreezer : public Freezer {
@@ -306,10 +304,18 @@ CgroupMounts find_cgroup_mounts(const std::string& mountinfo_text) {
   return m;
 }
 
-std::unique_ptr<Freezer> make_freezer(std::string& notes, bool allow_cgroups) {
-  if (allow_cgroups) {
+std::optional<FreezerChoice> parse_freezer_choice(const std::string& text) {
+  if (text == "auto") return FreezerChoice::automatic;
+  if (text == "cgroup-v2") return FreezerChoice::cgroup_v2;
+  if (text == "cgroup-v1") return FreezerChoice::cgroup_v1;
+  if (text == "sigstop") return FreezerChoice::sigstop;
+  return std::nullopt;
+}
+
+std::unique_ptr<Freezer> make_freezer(std::string& notes, FreezerChoice choice) {
+  if (choice != FreezerChoice::sigstop) {
     const CgroupMounts mounts = find_cgroup_mounts(read_small("/proc/self/mountinfo"));
-    if (!mounts.unified.empty()) {
+    if (!mounts.unified.empty() && choice != FreezerChoice::cgroup_v1) {
       release_stale(mounts.unified, true, notes);
       const std::string dir = mounts.unified + "/" + fresh_name();
       if (::mkdir(dir.c_str(), 0700) == 0) {
@@ -323,7 +329,7 @@ std::unique_ptr<Freezer> make_freezer(std::string& notes, bool allow_cgroups) {
         notes += std::string("cannot create a cgroup v2 group: ") + std::strerror(errno) + ". ";
       }
     }
-    if (!mounts.v1_freezer.empty()) {
+    if (!mounts.v1_freezer.empty() && choice != FreezerChoice::cgroup_v2) {
       release_stale(mounts.v1_freezer, false, notes);
       const std::string dir = mounts.v1_freezer + "/" + fresh_name();
       if (::mkdir(dir.c_str(), 0700) == 0)

@@ -36,8 +36,13 @@ struct CgroupMounts {
 };
 CgroupMounts find_cgroup_mounts(const std::string& mountinfo_text);
 
-// The best freezer this host offers; never null (SIGSTOP always works).
-// `notes` says why a better one was not used.
-std::unique_ptr<Freezer> make_freezer(std::string& notes, bool allow_cgroups = true);
+// `automatic`: the best this host offers. The others pick one (falling back
+// to SIGSTOP when it cannot be had): for tests of each path.
+enum class FreezerChoice { automatic, cgroup_v2, cgroup_v1, sigstop };
+std::optional<FreezerChoice> parse_freezer_choice(const std::string& text);
+
+// Never null (SIGSTOP always works). `notes` says why a better one was not used.
+std::unique_ptr<Freezer> make_freezer(std::string& notes,
+                                      FreezerChoice choice = FreezerChoice::automatic);
 
 }  // namespace hostward::respond

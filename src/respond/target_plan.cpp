@@ -49,7 +49,7 @@ bool climbable(const ProcessInfo& p, const ProcessInfo* parent) {
 std::string refusal_reason(const ProcessInfo& p, const PlanInput& in) {
   if (p.pid == 1) return "PID 1 (init) is never a target";
   if (p.kernel_thread || p.pid == 2 || p.ppid == 2) return "a kernel thread is never a target";
-  if (p.pid == in.self_pid) return "hostward itself is never a target";
+  if (p.pid == in.self_pid || in.hostward.count(p.pid)) return "hostward itself is never a target";
   if (in.never.count(p.pid))
     return "an ancestor of hostward (the shell running it) is never a target";
   return {};

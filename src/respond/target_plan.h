@@ -49,6 +49,9 @@ struct PlanInput {
   bool tree = false;
   int self_pid = 0;
   std::set<int> never;  // hostward itself and its ancestors
+  // Every process running hostward's own image (the same file): a watch, the
+  // drill's helpers. A payload that is a copy of hostward is another file.
+  std::set<int> hostward;
   // SHA-256 of a process's executable, "" when unreadable; asked only for
   // executables that could be a payload (deleted, memfd, in a world-writable place).
   std::function<std::string(const ProcessInfo&)> exe_hash;

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -15,6 +16,7 @@
 
 #include "integration/postgres_server.h"
 #include "integration/support.h"
+#include "respond/freezer.h"
 #include "respond/proc_handle.h"
 
 namespace hostward::itest {
@@ -66,9 +68,11 @@ struct PayloadDir {
 };
 
 // Unrelated processes that must outlive every containment: a sibling of the
-// adversary, and another user's process.
+// adversary, and another user's process. (Not the adversary's own binary:
+// a build tree under /tmp makes that a payload with the payload's hash, and
+// --tree rightly takes it.)
 struct Bystanders {
-  Spawned sibling{helper("hw_adversary"), {"hw_adversary", "sleep"}};
+  Spawned sibling{"/bin/sleep", {"sleep", "600"}};
   Spawned other_user{
       "/usr/bin/setpriv",
       {"setpriv", "--reuid=4242", "--regid=4242", "--clear-groups", "/bin/sleep", "600"}};
@@ -176,6 +180,61 @@ TEST_F(Contain, SignalStopFallbackAlsoHoldsTheWatchdog) {
     EXPECT_TRUE(running_from(payload.dir.path()).empty()) << "run " << run;
     ASSERT_TRUE(bystanders.all_alive());
     if (HasFailure()) break;
+  }
+}
+
+TEST_F(Contain, V1FreezerAlsoHoldsTheWatchdog) {
+  std::ifstream mounts("/proc/self/mountinfo");
+  const std::string text(std::istreambuf_iterator<char>(mounts), {});
+  if (text.find(" - cgroup cgroup ") == std::string::npos ||
+      text.find("freezer") == std::string::npos)
+    GTEST_SKIP() << "no cgroup v1 freezer hierarchy on this host";
+  PayloadDir payload;
+  Bystanders bystanders;
+  for (int run = 0; run < 10; ++run) {
+    Spawned w(payload.adversary, {"kdevtmpfsi", "respawn", "1000", payload.adversary, "sleep"});
+    const pid_t child = first_child(w.pid());
+    const json r = contain(child, {"--tree", "--freezer", "cgroup-v1"});
+    expect_contained(r, run);
+    EXPECT_EQ(r["freezer"], "cgroup-v1-freezer");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_TRUE(running_from(payload.dir.path()).empty()) << "run " << run;
+    ASSERT_TRUE(bystanders.all_alive());
+    if (HasFailure()) break;
+  }
+}
+
+// A contain killed halfway leaves its group frozen; the next one thaws it,
+// hands its processes back and removes it.
+TEST_F(Contain, AGroupLeftFrozenByAKilledContainIsReleased) {
+  std::ifstream mountinfo("/proc/self/mountinfo");
+  const auto mounts =
+      respond::find_cgroup_mounts(std::string(std::istreambuf_iterator<char>(mountinfo), {}));
+  if (mounts.unified.empty()) GTEST_SKIP() << "no cgroup v2 hierarchy";
+  const std::string stale = mounts.unified + "/hostward-contain-4194300-1";
+  ASSERT_EQ(mkdir(stale.c_str(), 0700), 0) << strerror(errno);
+  std::ofstream(stale + "/cgroup.freeze") << "1";
+  Spawned sleeper("/bin/sleep", {"sleep", "60"});
+  std::ofstream(stale + "/cgroup.procs") << sleeper.pid();
+  ASSERT_TRUE(wait_until([&] {
+    std::ifstream e(stale + "/cgroup.events");
+    return std::string(std::istreambuf_iterator<char>(e), {}).find("frozen 1") != std::string::npos;
+  }));
+  PayloadDir payload;
+  Spawned target(payload.adversary, {"kdevtmpfsi", "sleep"});
+  const json r = contain(target.pid());
+  expect_contained(r, 0);
+  EXPECT_NE(r.value("freezer_notes", std::string()).find("released hostward-contain-4194300-1"),
+            std::string::npos)
+      << r.dump();
+  EXPECT_FALSE(fs::exists(stale));
+  std::ifstream cg("/proc/" + std::to_string(sleeper.pid()) + "/cgroup");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(cg), {}).find("hostward-contain"),
+            std::string::npos);
+  if (fs::exists(stale)) {  // leave nothing frozen behind, whatever happened
+    std::ofstream(stale + "/cgroup.freeze") << "0";
+    std::ofstream(mounts.unified + "/cgroup.procs") << sleeper.pid();
+    rmdir(stale.c_str());
   }
 }
 

@@ -135,6 +135,18 @@ TEST(TargetPlan, RefusesInitKernelThreadsAndItself) {
   EXPECT_EQ(plan.refused[4].reason, "no such process");
 }
 
+TEST(TargetPlan, AnyProcessRunningHostwardsOwnImageIsRefused) {
+  auto table = seed_table();
+  table.push_back(installed(910, 1, "/usr/local/bin/hostward", "hostward"));  // a watch
+  PlanInput in;
+  in.named = {910};
+  in.hostward = {910};
+  const auto plan = plan_targets(table, in);
+  EXPECT_TRUE(plan.targets.empty());
+  ASSERT_EQ(plan.refused.size(), 1u);
+  EXPECT_EQ(plan.refused[0].reason, "hostward itself is never a target");
+}
+
 TEST(TargetPlan, HostwardBelowATargetIsNeverTaken) {
   auto table = seed_table();
   table.push_back(installed(900, 601, "/usr/bin/hostward", "hostward"));
