@@ -12,6 +12,7 @@
 #include "respond/contain.h"
 #include "respond/drill.h"
 #include "respond/evidence.h"
+#include "respond/freezer.h"
 
 namespace hostward::cli {
 
@@ -115,6 +116,7 @@ void add_contain_command(CLI::App& app, int& exit_code) {
     respond::ContainOptions contain;
     bool no_evidence = false;
     bool no_cgroups = false;
+    std::string freezer = "auto";
     std::string evidence_dir;
     std::string format = "text";
   };
@@ -137,6 +139,7 @@ void add_contain_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--memory", o->contain.evidence_options.memory,
                 "Evidence includes writable anonymous memory");
   cmd->add_flag("--no-cgroups", o->no_cgroups, "Freeze with SIGSTOP instead of a cgroup");
+  cmd->add_option("--freezer", o->freezer, "auto (default), cgroup-v2, cgroup-v1 or sigstop");
   cmd->add_option("--evidence-timeout-s", o->contain.evidence_timeout_s,
                   "Stop evidence capture after this long and go on (120)");
   cmd->add_option("--expect-start", o->contain.expect_start,
@@ -148,7 +151,9 @@ void add_contain_command(CLI::App& app, int& exit_code) {
     require_format(o->format);
     if (o->contain.watch_s < 0) throw UsageError("--watch-s must be 0 or more");
     o->contain.evidence = !o->no_evidence;
-    o->contain.use_cgroups = !o->no_cgroups;
+    const auto choice = respond::parse_freezer_choice(o->no_cgroups ? "sigstop" : o->freezer);
+    if (!choice) throw UsageError("--freezer takes auto, cgroup-v2, cgroup-v1 or sigstop");
+    o->contain.freezer = *choice;
     if (o->contain.evidence && !o->contain.dry_run)
       o->contain.evidence_options.out_dir =
           o->evidence_dir.empty() ? default_evidence_dir() : o->evidence_dir;
