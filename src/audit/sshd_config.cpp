@@ -14,7 +14,8 @@ namespace hostward::audit {
 
 namespace {
 
-constexpr int kMaxDepth = 16;  // sshd's SERVCONF_MAX_DEPTH
+constexpr int kMaxDepth = 16;   // sshd's SERVCONF_MAX_DEPTH
+constexpr int kMaxFiles = 256;  // ours: a fan-out of includes is exponential in the depth
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
@@ -311,6 +312,12 @@ class Pass {
   std::map<std::string, std::string> origin;
 
   void file(const std::string& path, bool& active, int depth) {
+    if (stop_) return;
+    if (++reads_ > kMaxFiles) {
+      problem(path, 0, "more than 256 files included", true);
+      stop_ = true;
+      return;
+    }
     const auto text = files_.read(path);
     if (!text) {
       problem(path, 0, "cannot be read", depth == 0);
@@ -320,7 +327,7 @@ class Pass {
     std::istringstream in(*text);
     std::string line;
     int number = 0;
-    while (std::getline(in, line)) {
+    while (!stop_ && std::getline(in, line)) {
       ++number;
       while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r' ||
                                line.back() == '\f'))
@@ -378,7 +385,9 @@ class Pass {
   void include(const std::vector<std::string>& args, bool& active, const std::string& path,
                int number, int depth) {
     if (depth + 1 > kMaxDepth) {
-      problem(path, number, "Include nested too deep", true);
+      // sshd stops right there: "Too many recursive configuration includes".
+      problem(path, number, "too many recursive configuration includes", true);
+      stop_ = true;
       return;
     }
     for (const auto& a : args) {
@@ -471,6 +480,8 @@ class Pass {
   const ConfigFiles& files_;
   const SshdConnection* connection_;
   SshdEffective& out_;
+  bool stop_ = false;  // sshd would have exited here
+  int reads_ = 0;
 };
 
 }  // namespace

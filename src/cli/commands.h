@@ -18,13 +18,15 @@ struct HostOptions {
   bool wide = false;
   std::string docker_socket = "/var/run/docker.sock";
   bool probe_self = false;  // run the probe's checks against our own exposed listeners
+  std::string root_dir;     // --root: judge an offline tree's configuration, nothing live
 };
 
 // Which parts of the host a command looks at; decides what is collected.
 struct Areas {
   bool process = false;
   bool network = false;
-  bool auth = false;  // sshd logs, wtmp, btmp: read live only (not part of a snapshot)
+  bool auth = false;    // sshd logs, wtmp, btmp: read live only (not part of a snapshot)
+  bool config = false;  // the host's hardening, from its configuration files (live or --root)
 };
 
 // Each returns the process exit code (0, 1 or 2, as in docs/exit-codes).

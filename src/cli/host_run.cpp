@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "audit/audit_rules.h"
 #include "authlog/authlog.h"
 #include "core/terminal.h"
 #include "core/time_format.h"
@@ -59,6 +60,7 @@ const RuleCatalog& catalog() {
     probe::register_rules(cat);
     lint::register_rules(cat);
     watch::register_rules(cat);
+    audit::register_rules(cat);
     return cat;
   }();
   return c;
@@ -97,7 +99,9 @@ Areas selected_areas(const HostOptions& o) {
   const auto has = [&o](const char* area) {
     return o.only.empty() || std::find(o.only.begin(), o.only.end(), area) != o.only.end();
   };
-  return {has("process"), has("network"), has("auth")};
+  // An offline tree has configuration files only: nothing live is read.
+  if (!o.root_dir.empty()) return {false, false, false, has("config")};
+  return {has("process"), has("network"), has("auth"), has("config")};
 }
 
 host::Snapshot obtain_snapshot(const HostOptions& o, const Config& config, const Areas& areas) {
@@ -197,8 +201,22 @@ Report evaluate(const host::Snapshot& snap, const HostOptions& o, const Config& 
     report.findings.insert(report.findings.end(), std::make_move_iterator(auth.begin()),
                            std::make_move_iterator(auth.end()));
   }
+  if (areas.config && (o.from.empty() || !o.root_dir.empty())) {
+    audit::AuditInput in;
+    in.files.root = o.root_dir;
+    in.hostname = snap.hostname;
+    if (!o.root_dir.empty()) {  // the tree's own name, not this host's
+      const auto name = in.files.read("/etc/hostname");
+      in.hostname = name ? name->substr(0, name->find_first_of("\r\n")) : o.root_dir;
+      report.host.hostname = in.hostname;
+    }
+    auto run = audit::run_config_rules(in);
+    report.errors.insert(report.errors.end(), run.errors.begin(), run.errors.end());
+    report.findings.insert(report.findings.end(), std::make_move_iterator(run.findings.begin()),
+                           std::make_move_iterator(run.findings.end()));
+  }
   report.incidents = hunt::group_incidents(snap, report.findings);
-  report.host.hostname = snap.hostname;
+  if (report.host.hostname.empty()) report.host.hostname = snap.hostname;
   report.host.kernel = snap.kernel;
   report.host.started_at = rfc3339_utc(snap.taken_at);
   return report;

@@ -1,3 +1,5 @@
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <chrono>
 #include <iostream>
@@ -22,7 +24,21 @@ void add_scan_command(CLI::App& app, int& exit_code) {
                   "Run only these areas (process, network, config, auth, secrets, ci)")
       ->delimiter(',')
       ->check(CLI::IsMember({"process", "network", "config", "auth", "secrets", "ci"}));
+  cmd->add_option("--root", opts->root_dir,
+                  "Judge the configuration of an offline tree (a mounted disk, an image) instead "
+                  "of this host; reads nothing live");
   cmd->callback([opts, &exit_code] {
+    if (!opts->root_dir.empty()) {
+      if (!opts->from.empty()) throw UsageError("--root and --from cannot be combined");
+      for (const auto& a : opts->only)
+        if (a != "config" && a != "secrets" && a != "ci")
+          throw UsageError("--root reads configuration only: --only " + a + " needs the live host");
+      struct stat st {};
+      if (::stat(opts->root_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+        throw UsageError("--root " + opts->root_dir + ": not a directory");
+      while (opts->root_dir.size() > 1 && opts->root_dir.back() == '/') opts->root_dir.pop_back();
+      if (opts->root_dir == "/") opts->root_dir.clear();
+    }
     const auto t0 = std::chrono::steady_clock::now();
     const Config config = load_config_for(*opts);
     // Collect only what the selected areas look at.

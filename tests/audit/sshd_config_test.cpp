@@ -109,6 +109,8 @@ const std::vector<Fixture>& fixtures() {
       {"refused-unclosed-quote", {{"sshd_config", "PermitRootLogin \"yes\n"}}},
       {"refused-bad-cidr", {{"sshd_config", "Match Address 10.0.0.0/33\n  PermitRootLogin yes\n"}}},
       {"refused-missing-argument", {{"sshd_config", "PermitRootLogin\n"}}},
+      {"refused-self-include",
+       {{"sshd_config", "Include @DIR@/sshd_config\nPermitRootLogin yes\n"}}},
   };
   return f;
 }
@@ -230,6 +232,16 @@ TEST(SshdConfig, AnOfflineTreeIsReadUnderItsRoot) {
   const auto e = effective_sshd_config(files, "/etc/ssh/sshd_config", SshdConnection{});
   EXPECT_EQ(e.permit_root_login(), "yes");
   EXPECT_EQ(e.where("permitrootlogin"), "/etc/ssh/sshd_config.d/root.conf:1");
+}
+
+// Found by fuzz_sshd_config: two files including both ran 2^16 reads deep.
+TEST(SshdConfig, AFanOutOfIncludesEndsQuickly) {
+  ConfigFiles files;
+  files.memory["/etc/ssh/sshd_config"] = "Include /etc/ssh/*\n";
+  files.memory["/etc/ssh/x"] = "Include /etc/ssh/*\n";
+  const auto e = effective_sshd_config(files, "/etc/ssh/sshd_config", SshdConnection{});
+  EXPECT_TRUE(e.refused());
+  EXPECT_LE(e.files_read.size(), 256u);
 }
 
 TEST(SshdConfig, ArgumentsSplitLikeSshd) {

@@ -70,7 +70,11 @@ TEST(Cli, RulesListsTheCatalog) {
                                         "auth.login-after-failures",
                                         "auth.root-login",
                                         "auth.password-login",
-                                        "auth.login-records-missing"}));
+                                        "auth.login-records-missing",
+                                        "config.ssh-root-login",
+                                        "config.ssh-password-auth",
+                                        "config.postgres-trust-auth",
+                                        "config.postgres-listen-all"}));
   const auto text = run_hostward({"rules"});
   EXPECT_NE(text.out.find("process.memfd-executable             critical  T1620,T1027"),
             std::string::npos)

@@ -38,6 +38,8 @@ class PostgresServer {
   pid_t parent_of(pid_t pid) const;
   pid_t find_descendant(const std::string& comm) const;  // 0 when none
   std::string log_path() const { return dir_->path() + "/log"; }
+  std::string data_dir() const { return dir_->path() + "/data"; }
+  std::string socket_dir() const { return dir_->path(); }
   std::string conninfo() const;
 
  private:

@@ -1,0 +1,289 @@
+#include "audit/audit_rules.h"
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <regex>
+#include <sstream>
+
+#include "audit/postgres_config.h"
+
+namespace hostward::audit {
+
+namespace {
+
+const RuleInfo& root_login_info() {
+  static const RuleInfo i{
+      "config.ssh-root-login",
+      Severity::high,
+      {"T1078.003", "T1110.001"},
+      "sshd lets root log in with a password",
+      "The seed's sibling hosts ran PermitRootLogin yes while being brute-forced: one guessed "
+      "password is the whole machine.",
+      "Set PermitRootLogin prohibit-password (or no) in the file that decides it (an earlier "
+      "Include wins: look in sshd_config.d too), log in as a user and use sudo, then run "
+      "`sshd -t` and reload sshd."};
+  return i;
+}
+
+const RuleInfo& password_auth_info() {
+  static const RuleInfo i{
+      "config.ssh-password-auth",
+      Severity::medium,
+      {"T1110.001", "T1110.003"},
+      "sshd accepts passwords from the network",
+      "Password logins can be guessed; the seed's siblings saw an active brute force. Keys "
+      "cannot be.",
+      "Set PasswordAuthentication no and, with UsePAM yes, KbdInteractiveAuthentication no in "
+      "the file that decides it (cloud-init writes sshd_config.d/50-cloud-init.conf, which an "
+      "Include reads first), install keys for every user first, then `sshd -t` and reload."};
+  return i;
+}
+
+nlohmann::json connection_json(const SshdConnection& c) {
+  return {{"user", c.user}, {"address", c.address}, {"local_port", c.local_port}};
+}
+
+// Splits "file:line" into a subject.
+nlohmann::json setting_subject(const SshdEffective& e, const std::string& keyword,
+                               const std::string& setting, const std::string& main_file) {
+  const std::string where = e.where(keyword);
+  nlohmann::json s = {{"kind", "config"}, {"setting", setting}};
+  const size_t colon = where.rfind(':');
+  if (where == "default" || colon == std::string::npos) {
+    s["path"] = main_file;
+    s["default"] = true;
+  } else {
+    s["path"] = where.substr(0, colon);
+    s["line"] = std::stoi(where.substr(colon + 1));
+  }
+  return s;
+}
+
+void ssh_rules(const AuditInput& in, AuditResult& out) {
+  const std::string main = "/etc/ssh/sshd_config";
+  if (!in.files.read(main)) return;  // no OpenSSH server here
+  const auto e = effective_sshd_config(in.files, main, in.ssh_connection);
+  for (const auto& p : e.problems) {
+    out.errors.push_back(
+        {"config", fmt::format("{}{}: {}{}", p.file, p.line ? ":" + std::to_string(p.line) : "",
+                               p.message, p.fatal ? " (sshd refuses to start with this)" : "")});
+  }
+  if (e.refused()) return;  // sshd would not run with it: nothing effective to judge
+  const double version = openssh_version(in.files);
+  // Before OpenSSH 7.0 the compiled-in default was yes.
+  std::string root = e.permit_root_login();
+  if (e.where("permitrootlogin") == "default" && version > 0 && version < 7.0) root = "yes";
+  const bool passwords = e.accepts_passwords();
+  const nlohmann::json files_read = e.files_read;
+  if (root == "yes") {
+    const Severity sev = passwords ? Severity::high : Severity::medium;
+    out.findings.push_back(make_finding(
+        root_login_info(), sev,
+        passwords ? "root may log in over SSH with a password (PermitRootLogin yes)"
+                  : "root may log in over SSH (PermitRootLogin yes; passwords are off)",
+        setting_subject(e, "permitrootlogin", "PermitRootLogin", main),
+        {{"effective", "yes"},
+         {"decided_by", e.where("permitrootlogin")},
+         {"passwords_accepted", passwords},
+         {"judged_for", connection_json(in.ssh_connection)},
+         {"files_read", files_read}},
+        in.hostname, "PermitRootLogin"));
+  }
+  if (passwords) {
+    const bool direct = e.password_authentication();
+    const std::string keyword = direct ? "passwordauthentication" : "kbdinteractiveauthentication";
+    nlohmann::json evidence = {
+        {"passwordauthentication", e.password_authentication() ? "yes" : "no"},
+        {"passwordauthentication_decided_by", e.where("passwordauthentication")},
+        {"kbdinteractiveauthentication", e.kbd_interactive_authentication() ? "yes" : "no"},
+        {"usepam", e.use_pam() ? "yes" : "no"},
+        {"judged_for", connection_json(in.ssh_connection)},
+        {"files_read", files_read}};
+    out.findings.push_back(make_finding(
+        password_auth_info(), Severity::medium,
+        direct ? fmt::format("sshd accepts passwords (PasswordAuthentication yes, from {})",
+                             e.where("passwordauthentication"))
+               : "sshd accepts passwords through PAM (KbdInteractiveAuthentication yes with "
+                 "UsePAM yes)",
+        setting_subject(e, keyword,
+                        direct ? "PasswordAuthentication" : "KbdInteractiveAuthentication", main),
+        evidence, in.hostname, "PasswordAuthentication"));
+  }
+}
+
+const RuleInfo& pg_trust_info() {
+  static const RuleInfo i{
+      "config.postgres-trust-auth",
+      Severity::high,
+      {"T1078.001", "T1190"},
+      "PostgreSQL lets network clients in without a password (trust)",
+      "The seed: a trust line let anyone who reached the port in as superuser, and COPY ... TO "
+      "PROGRAM turned that into a shell on the host.",
+      "Replace trust with scram-sha-256 for every host line (keep trust, if at all, for local "
+      "sockets), set passwords, bind listen_addresses to localhost unless clients need it, "
+      "then reload PostgreSQL."};
+  return i;
+}
+
+const RuleInfo& pg_listen_info() {
+  static const RuleInfo i{
+      "config.postgres-listen-all",
+      Severity::medium,
+      {"T1133", "T1190"},
+      "PostgreSQL listens on every interface",
+      "A database reachable from everywhere is one pg_hba.conf mistake away from the seed.",
+      "Set listen_addresses = 'localhost' (or the one private address clients use) in "
+      "postgresql.conf and restart; put a firewall rule in front of port 5432 either way."};
+  return i;
+}
+
+// An address inside a record's network that is not loopback, to ask the
+// file whether this record is the one that decides for it (an earlier
+// reject may shadow it). Empty when the network is loopback only.
+std::string outside_address_in(const std::string& spec) {
+  if (spec == "all") return "203.0.113.5";
+  const size_t slash = spec.find('/');
+  if (slash == std::string::npos) return {};  // samehost, samenet, host names: not judged
+  unsigned char b[16] = {};
+  const std::string net = spec.substr(0, slash);
+  const int bits = std::atoi(spec.c_str() + slash + 1);
+  if (inet_pton(AF_INET, net.c_str(), b) == 1) {
+    if (b[0] == 127 && bits >= 8) return {};
+    if (bits < 32) b[3] = static_cast<unsigned char>(b[3] | 1);  // a host, not the network
+    char text[INET_ADDRSTRLEN] = {};
+    inet_ntop(AF_INET, b, text, sizeof text);
+    return text;
+  }
+  if (inet_pton(AF_INET6, net.c_str(), b) == 1) {
+    static const unsigned char kLoop[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    if (std::equal(b, b + 16, kLoop)) return {};
+    if (bits < 128) b[15] = static_cast<unsigned char>(b[15] | 1);
+    char text[INET6_ADDRSTRLEN] = {};
+    inet_ntop(AF_INET6, b, text, sizeof text);
+    return text;
+  }
+  return {};
+}
+
+// The name a record lets in: a plain token, else `fallback` ("all", keywords).
+std::string plain_name(const std::vector<std::string>& tokens, const std::string& fallback) {
+  for (const auto& t : tokens) {
+    if (t == "all" || t == "sameuser" || t == "samerole" || t == "samegroup" || t.empty() ||
+        t[0] == '+' || t[0] == '@')
+      continue;
+    if (t == "replication") return {};
+    if (t.front() == '"' && t.size() >= 2) return t.substr(1, t.size() - 2);
+    return t;
+  }
+  return fallback;
+}
+
+void postgres_rules(const AuditInput& in, AuditResult& out, bool live) {
+  for (const auto& cluster : find_postgres_clusters(in.files, live)) {
+    for (const auto& p : cluster.settings.problems)
+      out.errors.push_back({"config", "PostgreSQL " + cluster.name + ": " + p});
+    const bool exposed = !loopback_only(cluster.listen_addresses);
+    if (exposed) {
+      const size_t colon = cluster.listen_origin.rfind(':');
+      nlohmann::json subject = {{"kind", "config"},
+                                {"setting", "listen_addresses"},
+                                {"cluster", cluster.name},
+                                {"path", cluster.config_file}};
+      if (colon != std::string::npos && cluster.listen_origin != "default") {
+        subject["path"] = cluster.listen_origin.substr(0, colon);
+        subject["line"] = std::atoi(cluster.listen_origin.c_str() + colon + 1);
+      }
+      out.findings.push_back(make_finding(
+          pg_listen_info(), Severity::medium,
+          fmt::format("PostgreSQL {} listens on '{}'", cluster.name, cluster.listen_addresses),
+          subject,
+          {{"listen_addresses", cluster.listen_addresses}, {"decided_by", cluster.listen_origin}},
+          in.hostname, cluster.name + "\n" + cluster.listen_addresses));
+    }
+    const auto ssl = cluster.settings.values.find("ssl");
+    const bool ssl_on =
+        ssl != cluster.settings.values.end() && (ssl->second == "on" || ssl->second == "true" ||
+                                                 ssl->second == "1" || ssl->second == "yes");
+    const HbaFile hba = read_pg_hba(cluster.files, cluster.hba_file, ssl_on);
+    for (const auto& p : hba.problems)
+      out.errors.push_back(
+          {"config", fmt::format("PostgreSQL {}: {}:{}: {} (the server refuses to load this file)",
+                                 cluster.name, p.file, p.line, p.message)});
+    if (!hba.problems.empty()) continue;
+    for (const auto& r : hba.records) {
+      if (r.method != "trust" || r.type == "local" || r.type == "hostssl" || r.type == "hostgssenc")
+        continue;
+      const std::string address = outside_address_in(r.address);
+      if (address.empty()) continue;
+      HbaConnection probe;
+      probe.address = address;
+      probe.user = plain_name(r.users, "postgres");
+      probe.database = plain_name(r.databases, "postgres");
+      if (probe.user.empty() || probe.database.empty()) continue;
+      const HbaDecision d = decide(hba, probe);
+      if (d.record != &r) continue;  // an earlier line decides for these clients
+      const Severity sev = exposed ? Severity::critical : Severity::high;
+      nlohmann::json subject = {{"kind", "config"},
+                                {"setting", "pg_hba"},
+                                {"cluster", cluster.name},
+                                {"path", r.file},
+                                {"line", r.line}};
+      out.findings.push_back(make_finding(
+          pg_trust_info(), sev,
+          fmt::format("PostgreSQL {}: {} {} {} {} trust lets clients in without a password{}",
+                      cluster.name, r.type, fmt::join(r.databases, ","), fmt::join(r.users, ","),
+                      r.address, exposed ? ", and it listens beyond loopback" : ""),
+          subject,
+          {{"record",
+            {{"type", r.type},
+             {"databases", r.databases},
+             {"users", r.users},
+             {"address", r.address},
+             {"method", r.method}}},
+           {"decides_for",
+            {{"address", probe.address}, {"user", probe.user}, {"database", probe.database}}},
+           {"listen_addresses", cluster.listen_addresses},
+           {"listen_decided_by", cluster.listen_origin}},
+          in.hostname, cluster.name + "\n" + r.file + ":" + std::to_string(r.line)));
+    }
+  }
+}
+
+}  // namespace
+
+void register_rules(RuleCatalog& catalog) {
+  catalog.add(root_login_info());
+  catalog.add(password_auth_info());
+  catalog.add(pg_trust_info());
+  catalog.add(pg_listen_info());
+}
+
+double openssh_version(const ConfigFiles& files) {
+  const auto status = files.read("/var/lib/dpkg/status");
+  if (!status) return 0;
+  std::istringstream in(*status);
+  std::string line;
+  bool ours = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("Package: ", 0) == 0) ours = line == "Package: openssh-server";
+    if (ours && line.rfind("Version: ", 0) == 0) {
+      // "1:9.2p1-2+deb12u3": epoch, then major.minor
+      static const std::regex kVersion(R"(^Version: (?:\d+:)?(\d+)\.(\d+))");
+      std::smatch m;
+      if (std::regex_search(line, m, kVersion)) return std::stod(m[1].str() + "." + m[2].str());
+      return 0;
+    }
+  }
+  return 0;
+}
+
+AuditResult run_config_rules(const AuditInput& input) {
+  AuditResult out;
+  ssh_rules(input, out);
+  postgres_rules(input, out, input.files.root.empty() && input.files.memory.empty());
+  return out;
+}
+
+}  // namespace hostward::audit

@@ -1,0 +1,207 @@
+// The config rules on fixture trees, through `hostward scan --root DIR`:
+// each must fire on its case and stay quiet on the hardened one.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "integration/support.h"
+
+namespace hostward::itest {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct Tree {
+  TempDir dir{"/tmp/hwtest-root."};
+  void write(const std::string& path, const std::string& text) {
+    const fs::path p = fs::path(dir.path()) / path.substr(1);
+    fs::create_directories(p.parent_path());
+    std::ofstream(p) << text;
+  }
+  json scan() {
+    const auto r = run_hostward({"scan", "--root", dir.path(), "--only", "config", "--format",
+                                 "json", "--fail-on", "critical"});
+    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+    return json::parse(r.out);
+  }
+};
+
+TEST(ConfigRules, CloudInitTrapFiresPasswordAuthWithTheFileThatDecides) {
+  Tree t;
+  t.write(
+      "/etc/ssh/sshd_config",
+      "Include /etc/ssh/sshd_config.d/*.conf\nPasswordAuthentication no\nPermitRootLogin yes\n");
+  t.write("/etc/ssh/sshd_config.d/50-cloud-init.conf", "PasswordAuthentication yes\n");
+  const json r = t.scan();
+  const auto pw = findings_with_rule(r, "config.ssh-password-auth");
+  ASSERT_EQ(pw.size(), 1u) << r.dump(2);
+  EXPECT_EQ(pw[0]["severity"], "medium");
+  EXPECT_EQ(pw[0]["subject"]["path"], "/etc/ssh/sshd_config.d/50-cloud-init.conf");
+  EXPECT_EQ(pw[0]["subject"]["line"], 1);
+  const auto root = findings_with_rule(r, "config.ssh-root-login");
+  ASSERT_EQ(root.size(), 1u);
+  EXPECT_EQ(root[0]["severity"], "high");  // with passwords: one guess is the machine
+  EXPECT_EQ(root[0]["subject"]["path"], "/etc/ssh/sshd_config");
+  EXPECT_EQ(root[0]["subject"]["line"], 3);
+}
+
+TEST(ConfigRules, RootLoginWithKeysOnlyIsMedium) {
+  Tree t;
+  t.write("/etc/ssh/sshd_config",
+          "PermitRootLogin yes\nPasswordAuthentication no\n"
+          "KbdInteractiveAuthentication no\n");
+  const json r = t.scan();
+  const auto root = findings_with_rule(r, "config.ssh-root-login");
+  ASSERT_EQ(root.size(), 1u);
+  EXPECT_EQ(root[0]["severity"], "medium");
+  EXPECT_TRUE(findings_with_rule(r, "config.ssh-password-auth").empty());
+}
+
+TEST(ConfigRules, PamKeyboardInteractiveCountsAsPasswords) {
+  Tree t;
+  t.write("/etc/ssh/sshd_config",
+          "PasswordAuthentication no\nKbdInteractiveAuthentication yes\nUsePAM yes\n");
+  const auto pw = findings_with_rule(t.scan(), "config.ssh-password-auth");
+  ASSERT_EQ(pw.size(), 1u);
+  EXPECT_EQ(pw[0]["subject"]["setting"], "KbdInteractiveAuthentication");
+}
+
+TEST(ConfigRules, DefaultsOfOpenSsh9ShowPasswordAuthOnly) {
+  Tree t;
+  t.write("/etc/ssh/sshd_config", "UsePAM yes\nKbdInteractiveAuthentication no\n");
+  const json r = t.scan();
+  EXPECT_TRUE(findings_with_rule(r, "config.ssh-root-login").empty());  // prohibit-password
+  const auto pw = findings_with_rule(r, "config.ssh-password-auth");
+  ASSERT_EQ(pw.size(), 1u);
+  EXPECT_EQ(pw[0]["subject"]["default"], true);
+}
+
+TEST(ConfigRules, OldOpenSshDefaultsToRootLogin) {
+  Tree t;
+  t.write("/etc/ssh/sshd_config", "PasswordAuthentication no\nKbdInteractiveAuthentication no\n");
+  t.write("/var/lib/dpkg/status",
+          "Package: openssh-server\nStatus: install ok installed\nVersion: 1:6.7p1-5+deb8u8\n\n");
+  EXPECT_EQ(findings_with_rule(t.scan(), "config.ssh-root-login").size(), 1u);
+}
+
+TEST(ConfigRules, HardenedSshdIsQuiet) {
+  Tree t;
+  t.write("/etc/ssh/sshd_config",
+          "Include /etc/ssh/sshd_config.d/*.conf\nKbdInteractiveAuthentication no\nUsePAM yes\n");
+  t.write("/etc/ssh/sshd_config.d/10-hardening.conf",
+          "PermitRootLogin prohibit-password\nPasswordAuthentication no\n");
+  t.write("/etc/ssh/sshd_config.d/50-cloud-init.conf", "PasswordAuthentication yes\n");
+  const json r = t.scan();
+  EXPECT_TRUE(findings_with_rule(r, "config.ssh-root-login").empty()) << r.dump(2);
+  EXPECT_TRUE(findings_with_rule(r, "config.ssh-password-auth").empty()) << r.dump(2);
+}
+
+TEST(ConfigRules, MatchForOutsideAddressesIsJudged) {
+  Tree t;
+  t.write("/etc/ssh/sshd_config",
+          "PermitRootLogin no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+          "Match Address 10.0.0.0/8\n  PasswordAuthentication yes\n"
+          "Match Address *,!10.0.0.0/8 User root\n  PermitRootLogin yes\n");
+  const json r = t.scan();
+  EXPECT_TRUE(findings_with_rule(r, "config.ssh-password-auth").empty());  // inside only
+  EXPECT_EQ(findings_with_rule(r, "config.ssh-root-login").size(), 1u);
+}
+
+TEST(ConfigRules, AConfigSshdWouldRefuseIsAnErrorNotAFinding) {
+  Tree t;
+  t.write("/etc/ssh/sshd_config", "PermitRootLogin maybe\n");
+  const json r = t.scan();
+  EXPECT_TRUE(findings_with_rule(r, "config.ssh-root-login").empty());
+  bool said = false;
+  for (const auto& e : r["errors"])
+    said =
+        said || e["message"].get<std::string>().find("sshd refuses to start") != std::string::npos;
+  EXPECT_TRUE(said) << r["errors"].dump();
+}
+
+TEST(ConfigRules, NoSshdInstalledIsQuiet) {
+  Tree t;
+  t.write("/etc/hostname", "offline\n");
+  const json r = t.scan();
+  EXPECT_TRUE(r["findings"].empty()) << r.dump(2);
+}
+
+// Debian's layout: /etc/postgresql/15/main with the data under /var/lib.
+struct PgTree : Tree {
+  void cluster(const std::string& conf, const std::string& hba, const std::string& autoconf = "") {
+    write("/etc/postgresql/15/main/postgresql.conf",
+          "data_directory = '/var/lib/postgresql/15/main'\n"
+          "hba_file = '/etc/postgresql/15/main/pg_hba.conf'\n" +
+              conf);
+    write("/etc/postgresql/15/main/pg_hba.conf", hba);
+    write("/var/lib/postgresql/15/main/postgresql.auto.conf", autoconf);
+  }
+};
+
+TEST(ConfigRules, TheSeedsDatabaseIsCritical) {
+  PgTree t;
+  t.cluster("listen_addresses = '*'\n", "local all postgres peer\nhost all all 0.0.0.0/0 trust\n");
+  const json r = t.scan();
+  const auto trust = findings_with_rule(r, "config.postgres-trust-auth");
+  ASSERT_EQ(trust.size(), 1u) << r.dump(2);
+  EXPECT_EQ(trust[0]["severity"], "critical");
+  EXPECT_EQ(trust[0]["subject"]["path"], "/etc/postgresql/15/main/pg_hba.conf");
+  EXPECT_EQ(trust[0]["subject"]["line"], 2);
+  const auto listen = findings_with_rule(r, "config.postgres-listen-all");
+  ASSERT_EQ(listen.size(), 1u);
+  EXPECT_EQ(listen[0]["subject"]["line"], 3);
+}
+
+TEST(ConfigRules, TrustOnLoopbackListenerIsHigh) {
+  PgTree t;
+  t.cluster("#listen_addresses = '*'\n", "host all all 0.0.0.0/0 trust\n");
+  const auto trust = findings_with_rule(t.scan(), "config.postgres-trust-auth");
+  ASSERT_EQ(trust.size(), 1u);
+  EXPECT_EQ(trust[0]["severity"], "high");
+}
+
+TEST(ConfigRules, ARejectAboveTheTrustLineShieldsIt) {
+  PgTree t;
+  t.cluster("listen_addresses = '*'\n",
+            "host all all 10.0.0.0/8 reject\nhost all all 10.0.0.0/8 trust\n"
+            "host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\nlocal all all trust\n"
+            "host all all 0.0.0.0/0 scram-sha-256\n");
+  const json r = t.scan();
+  EXPECT_TRUE(findings_with_rule(r, "config.postgres-trust-auth").empty()) << r.dump(2);
+  EXPECT_EQ(findings_with_rule(r, "config.postgres-listen-all").size(), 1u);
+}
+
+TEST(ConfigRules, AlterSystemAndIncludesDecideListenAddresses) {
+  PgTree t;
+  t.cluster("include 'conf.d/listen.conf'\n", "host all all 192.0.2.0/24 trust\n",
+            "listen_addresses = 'localhost'\n");
+  t.write("/etc/postgresql/15/main/conf.d/listen.conf", "listen_addresses = '0.0.0.0'\n");
+  const json r = t.scan();
+  EXPECT_TRUE(findings_with_rule(r, "config.postgres-listen-all").empty()) << r.dump(2);
+  const auto trust = findings_with_rule(r, "config.postgres-trust-auth");
+  ASSERT_EQ(trust.size(), 1u);
+  EXPECT_EQ(trust[0]["severity"], "high");  // ALTER SYSTEM bound it back to localhost
+}
+
+TEST(ConfigRules, AnHbaFileTheServerRefusesIsAnError) {
+  PgTree t;
+  t.cluster("", "host all all 0.0.0.0/0 trusted\n");
+  const json r = t.scan();
+  EXPECT_TRUE(findings_with_rule(r, "config.postgres-trust-auth").empty());
+  bool said = false;
+  for (const auto& e : r["errors"])
+    said = said || e["message"].get<std::string>().find("refuses to load") != std::string::npos;
+  EXPECT_TRUE(said) << r["errors"].dump();
+}
+
+TEST(ConfigRules, RootRefusesLiveAreas) {
+  Tree t;
+  const auto r = run_hostward({"scan", "--root", t.dir.path(), "--only", "process"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("needs the live host"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace hostward::itest
