@@ -4,7 +4,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <regex>
+#include <algorithm>
+#include <optional>
 #include <sstream>
 
 #include "audit/postgres_config.h"
@@ -70,7 +71,7 @@ void ssh_rules(const AuditInput& in, AuditResult& out) {
         {"config", fmt::format("{}{}: {}{}", p.file, p.line ? ":" + std::to_string(p.line) : "",
                                p.message, p.fatal ? " (sshd refuses to start with this)" : "")});
   }
-  if (e.refused()) return;  // sshd would not run with it: nothing effective to judge
+  if (e.surely_refused()) return;  // sshd would not run with it: nothing effective to judge
   const double version = openssh_version(in.files);
   // Before OpenSSH 7.0 the compiled-in default was yes.
   std::string root = e.permit_root_login();
@@ -91,7 +92,16 @@ void ssh_rules(const AuditInput& in, AuditResult& out) {
          {"files_read", files_read}},
         in.hostname, "PermitRootLogin"));
   }
-  if (passwords) {
+  // Passwords matter for every account, not only root's: judge an ordinary
+  // user too (a Match User or Match Group block may open them for others).
+  SshdConnection ordinary = in.ssh_connection;
+  ordinary.user = "hostward-probe";
+  ordinary.groups = {};
+  const SshdEffective other = effective_sshd_config(in.files, main, ordinary);
+  const bool for_root = passwords;
+  const SshdEffective& e2 = for_root ? e : other;
+  if (for_root || other.accepts_passwords()) {
+    const SshdEffective& e = e2;
     const bool direct = e.password_authentication();
     const std::string keyword = direct ? "passwordauthentication" : "kbdinteractiveauthentication";
     nlohmann::json evidence = {
@@ -99,7 +109,7 @@ void ssh_rules(const AuditInput& in, AuditResult& out) {
         {"passwordauthentication_decided_by", e.where("passwordauthentication")},
         {"kbdinteractiveauthentication", e.kbd_interactive_authentication() ? "yes" : "no"},
         {"usepam", e.use_pam() ? "yes" : "no"},
-        {"judged_for", connection_json(in.ssh_connection)},
+        {"judged_for", connection_json(for_root ? in.ssh_connection : ordinary)},
         {"files_read", files_read}};
     out.findings.push_back(make_finding(
         password_auth_info(), Severity::medium,
@@ -139,45 +149,63 @@ const RuleInfo& pg_listen_info() {
   return i;
 }
 
-// An address inside a record's network that is not loopback, to ask the
-// file whether this record is the one that decides for it (an earlier
-// reject may shadow it). Empty when the network is loopback only.
-std::string outside_address_in(const std::string& spec) {
-  if (spec == "all") return "203.0.113.5";
+// Addresses inside a record's network that are not loopback, one per family
+// the record covers, to ask the whole file whether this record is the one
+// that decides for such a client (an earlier reject may shadow it).
+std::vector<std::string> outside_addresses_in(const std::string& spec) {
+  if (spec == "all") return {"203.0.113.5", "2001:db8::5"};
   const size_t slash = spec.find('/');
   if (slash == std::string::npos) return {};  // samehost, samenet, host names: not judged
   unsigned char b[16] = {};
   const std::string net = spec.substr(0, slash);
   const int bits = std::atoi(spec.c_str() + slash + 1);
   if (inet_pton(AF_INET, net.c_str(), b) == 1) {
+    if (bits == 0) return {"203.0.113.5"};
     if (b[0] == 127 && bits >= 8) return {};
-    if (bits < 32) b[3] = static_cast<unsigned char>(b[3] | 1);  // a host, not the network
+    if (bits < 32) b[3] = static_cast<unsigned char>(b[3] | 5);  // a host, not the network
     char text[INET_ADDRSTRLEN] = {};
     inet_ntop(AF_INET, b, text, sizeof text);
-    return text;
+    return {text};
   }
   if (inet_pton(AF_INET6, net.c_str(), b) == 1) {
+    if (bits == 0) return {"2001:db8::5"};
     static const unsigned char kLoop[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
     if (std::equal(b, b + 16, kLoop)) return {};
-    if (bits < 128) b[15] = static_cast<unsigned char>(b[15] | 1);
+    if (bits < 128) b[15] = static_cast<unsigned char>(b[15] | 5);
     char text[INET6_ADDRSTRLEN] = {};
     inet_ntop(AF_INET6, b, text, sizeof text);
-    return text;
+    return {text};
   }
   return {};
 }
 
-// The name a record lets in: a plain token, else `fallback` ("all", keywords).
-std::string plain_name(const std::vector<std::string>& tokens, const std::string& fallback) {
+// Names a record lets in, to probe with: each plain or quoted name, +role
+// as the role itself, and for all/sameuser/... both postgres and a name used
+// nowhere (an earlier line for postgres alone must not hide the rest).
+std::vector<std::string> probe_names(const std::vector<std::string>& tokens) {
+  std::vector<std::string> out;
   for (const auto& t : tokens) {
-    if (t == "all" || t == "sameuser" || t == "samerole" || t == "samegroup" || t.empty() ||
-        t[0] == '+' || t[0] == '@')
-      continue;
-    if (t == "replication") return {};
-    if (t.front() == '"' && t.size() >= 2) return t.substr(1, t.size() - 2);
-    return t;
+    if (t.empty() || t[0] == '@') continue;
+    if (t == "all" || t == "sameuser" || t == "samerole" || t == "samegroup") {
+      out.push_back("postgres");
+      out.push_back("hostward_probe");
+    } else if (t[0] == '+') {
+      out.push_back(t.substr(1));
+    } else if (t.front() == '"' && t.size() >= 2) {
+      out.push_back(t.substr(1, t.size() - 2));
+    } else if (t != "replication") {
+      out.push_back(t);
+    }
   }
-  return fallback;
+  if (out.empty()) out.push_back("postgres");
+  return out;
+}
+
+bool is_on(const std::string& value) {
+  std::string v;
+  for (char c : value) v += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return v == "on" || v == "true" || v == "yes" || v == "1" || v == "t" || v == "y" || v == "tr" ||
+         v == "tru";
 }
 
 void postgres_rules(const AuditInput& in, AuditResult& out, bool live) {
@@ -203,27 +231,40 @@ void postgres_rules(const AuditInput& in, AuditResult& out, bool live) {
           in.hostname, cluster.name + "\n" + cluster.listen_addresses));
     }
     const auto ssl = cluster.settings.values.find("ssl");
-    const bool ssl_on =
-        ssl != cluster.settings.values.end() && (ssl->second == "on" || ssl->second == "true" ||
-                                                 ssl->second == "1" || ssl->second == "yes");
-    const HbaFile hba = read_pg_hba(cluster.files, cluster.hba_file, ssl_on);
+    const bool ssl_on = ssl != cluster.settings.values.end() && is_on(ssl->second);
+    const HbaFile hba = read_pg_hba(cluster.files, cluster.hba_file);
     for (const auto& p : hba.problems)
       out.errors.push_back(
-          {"config", fmt::format("PostgreSQL {}: {}:{}: {} (the server refuses to load this file)",
+          {"config", fmt::format("PostgreSQL {}: {}:{}: {} (the server refuses to load this file; "
+                                 "a running server keeps its previous rules)",
                                  cluster.name, p.file, p.line, p.message)});
-    if (!hba.problems.empty()) continue;
     for (const auto& r : hba.records) {
-      if (r.method != "trust" || r.type == "local" || r.type == "hostssl" || r.type == "hostgssenc")
-        continue;
-      const std::string address = outside_address_in(r.address);
-      if (address.empty()) continue;
-      HbaConnection probe;
-      probe.address = address;
-      probe.user = plain_name(r.users, "postgres");
-      probe.database = plain_name(r.databases, "postgres");
-      if (probe.user.empty() || probe.database.empty()) continue;
-      const HbaDecision d = decide(hba, probe);
-      if (d.record != &r) continue;  // an earlier line decides for these clients
+      if (r.method != "trust" || r.type == "local" || r.type == "hostgssenc") continue;
+      if (r.type == "hostssl" && !ssl_on) continue;  // loaded, never matches
+      const bool replication =
+          std::find(r.databases.begin(), r.databases.end(), "replication") != r.databases.end();
+      // Every client this record could decide for, until one it does decide for.
+      std::optional<HbaConnection> decided;
+      for (const auto& address : outside_addresses_in(r.address)) {
+        for (const auto& user : probe_names(r.users)) {
+          for (const auto& database : probe_names(r.databases)) {
+            for (const bool with_ssl : {false, true}) {
+              if (decided || (with_ssl && !ssl_on) || (r.type == "hostssl" && !with_ssl) ||
+                  (r.type == "hostnossl" && with_ssl))
+                continue;
+              HbaConnection probe;
+              probe.address = address;
+              probe.user = user;
+              probe.database = replication ? "replication" : database;
+              probe.replication = replication;
+              probe.ssl = with_ssl;
+              if (decide(hba, probe).record == &r) decided = probe;
+            }
+          }
+        }
+      }
+      if (!decided) continue;  // earlier lines decide for all of these clients
+      const HbaConnection probe = *decided;
       const Severity sev = exposed ? Severity::critical : Severity::high;
       nlohmann::json subject = {{"kind", "config"},
                                 {"setting", "pg_hba"},
@@ -269,11 +310,18 @@ double openssh_version(const ConfigFiles& files) {
   while (std::getline(in, line)) {
     if (line.rfind("Package: ", 0) == 0) ours = line == "Package: openssh-server";
     if (ours && line.rfind("Version: ", 0) == 0) {
-      // "1:9.2p1-2+deb12u3": epoch, then major.minor
-      static const std::regex kVersion(R"(^Version: (?:\d+:)?(\d+)\.(\d+))");
-      std::smatch m;
-      if (std::regex_search(line, m, kVersion)) return std::stod(m[1].str() + "." + m[2].str());
-      return 0;
+      // "1:9.2p1-2+deb12u3": an epoch, then major.minor; read by hand, bounded.
+      std::string v = line.substr(9, 32);
+      if (const size_t colon = v.find(':'); colon != std::string::npos) v = v.substr(colon + 1);
+      int major = 0, minor = 0;
+      size_t i = 0;
+      for (; i < v.size() && i < 3 && std::isdigit(static_cast<unsigned char>(v[i])); ++i)
+        major = major * 10 + (v[i] - '0');
+      if (i == 0 || i >= v.size() || v[i] != '.') return 0;
+      for (size_t j = i + 1;
+           j < v.size() && j < i + 3 && std::isdigit(static_cast<unsigned char>(v[j])); ++j)
+        minor = minor * 10 + (v[j] - '0');
+      return major + (minor < 10 ? minor / 10.0 : minor / 100.0);
     }
   }
   return 0;

@@ -31,13 +31,14 @@ struct HbaFile {
   std::vector<HbaProblem> problems;  // PostgreSQL refuses to load a file with any of these
 };
 
-// `ssl_on`: the server's ssl setting; with ssl off, PostgreSQL refuses a
-// file with a hostssl line ("hostssl record cannot match because SSL is disabled").
-HbaFile read_pg_hba(const ConfigFiles& files, const std::string& path, bool ssl_on = true);
+// A hostssl line on a server with ssl off is loaded (PostgreSQL only warns)
+// and never matches: ask `decide` with ssl = false.
+HbaFile read_pg_hba(const ConfigFiles& files, const std::string& path);
 
 // The connection a verdict is asked for.
 struct HbaConnection {
-  std::string address;  // the client's
+  std::string address;       // the client's
+  bool replication = false;  // a replication connection: only "replication" matches its database
   std::string user = "postgres";
   std::string database = "postgres";
   bool ssl = false;

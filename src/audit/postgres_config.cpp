@@ -1,6 +1,7 @@
 #include "audit/postgres_config.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -186,42 +187,84 @@ std::vector<PgCluster> find_postgres_clusters(const ConfigFiles& files, bool liv
     out.push_back(cluster_from(files, name, conf, ""));
   }
   if (!live) return out;
+  struct stat host_root {};
+  ::stat("/", &host_root);
   for (int pid : host::list_pids()) {
     const std::string proc = "/proc/" + std::to_string(pid);
     host::Fd dir(::open(proc.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dir.valid()) continue;
     const auto exe = host::read_link_at(dir.get(), "exe");
     const auto cmdline = host::read_file_at(dir.get(), "cmdline", 65536);
-    const auto stat = host::read_file_at(dir.get(), "stat", 4096);
-    if (!exe || !cmdline || !stat) continue;
-    const std::string base = exe->substr(exe->rfind('/') + 1);
-    if (base != "postgres" && base != "postmaster") continue;
-    const auto st = host::parse_stat(*stat);
-    if (!st) continue;
-    // A postmaster: its parent is not a postgres process.
-    {
-      const std::string pproc = "/proc/" + std::to_string(st->ppid) + "/exe";
+    const auto stat_text = host::read_file_at(dir.get(), "stat", 4096);
+    const auto status_text = host::read_file_at(dir.get(), "status", 16384);
+    if (!exe || !cmdline || !stat_text || !status_text) continue;
+    const auto base = [](const std::string& path) { return path.substr(path.rfind('/') + 1); };
+    if (base(*exe) != "postgres" && base(*exe) != "postmaster") continue;
+    const auto st = host::parse_stat(*stat_text);
+    const auto status = host::parse_status(*status_text);
+    // PostgreSQL never runs as root: a "postmaster" that does is something else.
+    if (!st || !status || status->uid[1] == 0) continue;
+    {  // a postmaster: its parent is not a postgres process
       char link[4096] = {};
-      const ssize_t n = ::readlink(pproc.c_str(), link, sizeof link - 1);
-      if (n > 0 && std::string(link).find("postgres") != std::string::npos) continue;
+      const std::string parent = "/proc/" + std::to_string(st->ppid) + "/exe";
+      const ssize_t n = ::readlink(parent.c_str(), link, sizeof link - 1);
+      if (n > 0 && (base(link) == "postgres" || base(link) == "postmaster")) continue;
     }
+    // -D, or PGDATA: a postmaster works in its data directory.
+    std::string data;
+    std::map<std::string, std::string> overrides;  // -c name=value: above every file
     const auto argv = host::split_cmdline(*cmdline);
-    std::string data, config_file;
-    for (size_t i = 0; i + 1 < argv.size(); ++i) {
-      if (argv[i] == "-D") data = argv[i + 1];
-      if (argv[i] == "-c" && argv[i + 1].rfind("config_file=", 0) == 0)
-        config_file = argv[i + 1].substr(12);
+    for (size_t i = 1; i < argv.size(); ++i) {
+      const std::string& a = argv[i];
+      const bool next = i + 1 < argv.size();
+      if (a == "-D" && next)
+        data = argv[++i];
+      else if (a.rfind("-D", 0) == 0 && a.size() > 2)
+        data = a.substr(2);
+      else if (a == "-c" && next) {
+        const std::string kv = argv[++i];
+        const size_t eq = kv.find('=');
+        if (eq != std::string::npos) overrides[lower(kv.substr(0, eq))] = kv.substr(eq + 1);
+      } else if (a.rfind("--", 0) == 0 && a.find('=') != std::string::npos) {
+        const size_t eq = a.find('=');
+        std::string name = lower(a.substr(2, eq - 2));
+        std::replace(name.begin(), name.end(), '-', '_');
+        overrides[name] = a.substr(eq + 1);
+      } else if (a == "-h" && next) {
+        overrides["listen_addresses"] = argv[++i];
+      } else if (a == "-i") {
+        overrides["listen_addresses"] = "*";
+      }
     }
-    if (data.empty()) continue;  // PGDATA from the environment: not followed
-    if (config_file.empty()) config_file = data + "/postgresql.conf";
-    // Already found through /etc/postgresql (Debian's own clusters).
+    if (data.empty() || data[0] != '/') {
+      const auto cwd = host::read_link_at(dir.get(), "cwd");
+      if (!cwd) continue;
+      data = *cwd;
+    }
+    const std::string config_file =
+        overrides.count("config_file") ? overrides["config_file"] : data + "/postgresql.conf";
+    // Its own root: a container's files; the host's own clusters were found above.
+    struct stat root {};
+    const bool own_root = ::stat((proc + "/root/").c_str(), &root) == 0 &&
+                          (root.st_dev != host_root.st_dev || root.st_ino != host_root.st_ino);
     const bool known = std::any_of(out.begin(), out.end(), [&](const PgCluster& c) {
-      return c.config_file == config_file && c.files.root.empty();
+      return !own_root && c.files.root.empty() && c.config_file == config_file;
     });
     if (known) continue;
     ConfigFiles theirs;
-    theirs.root = proc + "/root";  // a container's own files
-    out.push_back(cluster_from(theirs, "pid " + std::to_string(pid), config_file, data));
+    theirs.root = proc + "/root";
+    theirs.owner = status->uid[1];  // only what the server's own user wrote
+    PgCluster c = cluster_from(theirs, "pid " + std::to_string(pid), config_file, data);
+    for (const auto& [k, v] : overrides) {
+      c.settings.values[k] = v;
+      c.settings.origin[k] = "command line of pid " + std::to_string(pid);
+    }
+    if (overrides.count("hba_file")) c.hba_file = overrides["hba_file"];
+    if (overrides.count("listen_addresses")) {
+      c.listen_addresses = overrides["listen_addresses"];
+      c.listen_origin = c.settings.origin["listen_addresses"];
+    }
+    out.push_back(std::move(c));
   }
   return out;
 }

@@ -261,41 +261,14 @@ int match_address_list(const std::string& address, const std::string& list) {
   return got;
 }
 
-std::optional<std::string> ConfigFiles::read(const std::string& path) const {
-  if (!memory.empty()) {
-    const auto it = memory.find(path);
-    if (it == memory.end()) return std::nullopt;
-    return it->second;
-  }
-  const std::string full = (root.empty() || root == "/") ? path : root + path;
-  std::ifstream in(full, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::string text((std::istreambuf_iterator<char>(in)), {});
-  if (text.size() > (4u << 20)) text.resize(4u << 20);
-  return text;
-}
-
-std::vector<std::string> ConfigFiles::glob(const std::string& pattern) const {
-  if (!memory.empty()) {
-    std::vector<std::string> out;  // a map is already in lexical order
-    for (const auto& [path, content] : memory)
-      if (fnmatch(pattern.c_str(), path.c_str(), FNM_PATHNAME) == 0) out.push_back(path);
-    return out;
-  }
-  const std::string prefix = (root.empty() || root == "/") ? "" : root;
-  std::vector<std::string> out;
-  glob_t g{};
-  if (::glob((prefix + pattern).c_str(), 0, nullptr, &g) == 0) {
-    for (size_t i = 0; i < g.gl_pathc; ++i)
-      out.push_back(std::string(g.gl_pathv[i]).substr(prefix.size()));
-  }
-  globfree(&g);
-  return out;  // glob(3) returns them sorted
-}
-
 bool SshdEffective::refused() const {
   return std::any_of(problems.begin(), problems.end(),
                      [](const SshdProblem& p) { return p.fatal; });
+}
+
+bool SshdEffective::surely_refused() const {
+  return std::any_of(problems.begin(), problems.end(),
+                     [](const SshdProblem& p) { return p.fatal && p.certain; });
 }
 
 namespace {
@@ -311,7 +284,9 @@ class Pass {
   std::map<std::string, std::vector<std::string>> values;
   std::map<std::string, std::string> origin;
 
-  void file(const std::string& path, bool& active, int depth) {
+  // `never_match`: included from a Match block that does not apply: the
+  // file's own Match lines never apply either (sshd's SSHCFG_NEVERMATCH).
+  void file(const std::string& path, bool& active, int depth, bool never_match = false) {
     if (stop_) return;
     if (++reads_ > kMaxFiles) {
       problem(path, 0, "more than 256 files included", true);
@@ -327,6 +302,7 @@ class Pass {
     std::istringstream in(*text);
     std::string line;
     int number = 0;
+    bool in_match = false;  // after a Match line of this file
     while (!stop_ && std::getline(in, line)) {
       ++number;
       while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r' ||
@@ -345,11 +321,14 @@ class Pass {
         continue;
       }
       if (key == "match") {
-        active = match_line(args, connection_, path, number) == 1;
+        const int m = match_line(args, connection_, path, number);
+        active = !never_match && m == 1;
+        in_match = true;
         continue;
       }
       if (!match_keywords().count(key) && !global_keywords().count(key)) {
-        problem(path, number, "Bad configuration option: " + keyword, true);
+        // Our list may lag behind a newer sshd: fatal, but not for certain.
+        problem(path, number, "Bad configuration option: " + keyword.substr(0, 64), true, false);
         continue;
       }
       // Outside the global section only what Match allows: sshd refuses the
@@ -360,7 +339,9 @@ class Pass {
         continue;
       }
       if (key == "include") {
-        include(args, active, path, number, depth);
+        // From a Match block that does not apply, the included files' own
+        // Match lines never apply (from the global section they do).
+        include(args, active, path, number, depth, never_match || (in_match && !active));
         continue;
       }
       if (args.empty()) continue;
@@ -375,15 +356,16 @@ class Pass {
   }
 
  private:
-  void problem(const std::string& file, int line, const std::string& message, bool fatal) {
+  void problem(const std::string& file, int line, const std::string& message, bool fatal,
+               bool certain = true) {
     if (connection_ != nullptr) return;  // the global pass reports each once
-    out_.problems.push_back({file, line, message, fatal});
+    out_.problems.push_back({file, line, message, fatal, certain});
   }
 
   // Relative paths are under /etc/ssh; each pattern's files in lexical order,
   // read where the Include stands; the includer's Match state is restored after.
   void include(const std::vector<std::string>& args, bool& active, const std::string& path,
-               int number, int depth) {
+               int number, int depth, bool never_match) {
     if (depth + 1 > kMaxDepth) {
       // sshd stops right there: "Too many recursive configuration includes".
       problem(path, number, "too many recursive configuration includes", true);
@@ -394,7 +376,7 @@ class Pass {
       const std::string pattern = (a[0] == '/' || a[0] == '~') ? a : "/etc/ssh/" + a;
       const bool outer = active;
       for (const auto& f : files_.glob(pattern)) {
-        file(f, active, depth + 1);
+        file(f, active, depth + 1, never_match);
         active = outer;
       }
     }
@@ -414,7 +396,7 @@ class Pass {
           problem(path, number, "'all' cannot be combined with other Match attributes", true);
           return -1;
         }
-        return c != nullptr ? 1 : 0;
+        return 1;  // with or without a connection: what follows is global again
       }
       if (i + 1 >= args.size()) {
         problem(path, number, "Missing Match criteria for " + args[i], true);

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "audit/config_files.h"
+
 // sshd's effective configuration, computed the way sshd computes it
 // (OpenSSH 9.x servconf.c): keyword and arguments split like argv_split with
 // quotes and `#` comments, case-insensitive keywords, the first value wins,
@@ -24,22 +26,12 @@ struct SshdConnection {
   std::string rdomain;
 };
 
-// Where config files come from: the live host, or a tree under --root.
-struct ConfigFiles {
-  std::string root;  // "" or "/" for the live host
-  // When not empty, the only files there are (tests and fuzzing): path -> content.
-  std::map<std::string, std::string> memory;
-  // Reads a file under root; nullopt when it cannot be read.
-  std::optional<std::string> read(const std::string& path) const;
-  // Paths matching a glob under root, in lexical order (as glob(3) sorts).
-  std::vector<std::string> glob(const std::string& pattern) const;
-};
-
 struct SshdProblem {
   std::string file;
   int line = 0;
   std::string message;
-  bool fatal = false;  // sshd itself refuses to start with this
+  bool fatal = false;   // sshd itself refuses to start with this
+  bool certain = true;  // false: an option hostward does not know (a newer sshd may)
 };
 
 struct SshdEffective {
@@ -49,7 +41,8 @@ struct SshdEffective {
   std::map<std::string, std::string> origin;
   std::vector<SshdProblem> problems;
   std::vector<std::string> files_read;
-  bool refused() const;  // a fatal problem: sshd would not start with this file
+  bool refused() const;         // a fatal problem: sshd would not start with this file
+  bool surely_refused() const;  // ... and not merely an option hostward does not know
 
   // Effective values with OpenSSH 9.x's defaults.
   std::string permit_root_login() const;  // yes, prohibit-password, forced-commands-only, no

@@ -1,6 +1,7 @@
 // The config rules on fixture trees, through `hostward scan --root DIR`:
 // each must fire on its case and stay quiet on the hardened one.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -107,6 +108,51 @@ TEST(ConfigRules, MatchForOutsideAddressesIsJudged) {
   const json r = t.scan();
   EXPECT_TRUE(findings_with_rule(r, "config.ssh-password-auth").empty());  // inside only
   EXPECT_EQ(findings_with_rule(r, "config.ssh-root-login").size(), 1u);
+}
+
+TEST(ConfigRules, PasswordsOpenedForOtherUsersCount) {
+  Tree t;
+  t.write("/etc/ssh/sshd_config",
+          "PasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+          "Match User *,!root\n  PasswordAuthentication yes\n");
+  const auto pw = findings_with_rule(t.scan(), "config.ssh-password-auth");
+  ASSERT_EQ(pw.size(), 1u);
+  EXPECT_EQ(pw[0]["evidence"]["judged_for"]["user"], "hostward-probe");
+  EXPECT_EQ(pw[0]["subject"]["line"], 4);
+}
+
+TEST(ConfigRules, TrustForEveryoneButPostgresStillFires) {
+  Tree t;
+  t.write("/etc/postgresql/15/main/postgresql.conf",
+          "data_directory = '/var/lib/postgresql/15/main'\nlisten_addresses = '*'\n");
+  t.write("/var/lib/postgresql/15/main/pg_hba.conf",
+          "host all postgres 0.0.0.0/0 reject\nhost all all ::1/128 scram-sha-256\n"
+          "host all all 0.0.0.0/0 trust\nhost all all ::/0 trust\n");
+  const auto trust = findings_with_rule(t.scan(), "config.postgres-trust-auth");
+  ASSERT_EQ(trust.size(), 2u);
+  EXPECT_EQ(trust[0]["evidence"]["decides_for"]["user"], "hostward_probe");
+  EXPECT_EQ(trust[1]["evidence"]["decides_for"]["address"], "2001:db8::5");
+}
+
+TEST(ConfigRules, AnImagesAbsoluteSymlinkStaysInTheImage) {
+  Tree t;
+  fs::create_directories(t.dir.path() + "/etc/ssh");
+  // In the image this names the image's own file, never the live host's.
+  fs::create_symlink("/etc/ssh/real_config", t.dir.path() + "/etc/ssh/sshd_config");
+  t.write("/etc/ssh/real_config",
+          "PermitRootLogin yes\nPasswordAuthentication no\n"
+          "KbdInteractiveAuthentication no\n");
+  const auto root = findings_with_rule(t.scan(), "config.ssh-root-login");
+  ASSERT_EQ(root.size(), 1u);
+  EXPECT_EQ(root[0]["severity"], "medium");
+}
+
+TEST(ConfigRules, AFifoIsNeverReadFrom) {
+  Tree t;
+  fs::create_directories(t.dir.path() + "/etc/ssh");
+  ASSERT_EQ(mkfifo((t.dir.path() + "/etc/ssh/sshd_config").c_str(), 0600), 0);
+  const json r = t.scan();  // returns: a FIFO is not a configuration file
+  EXPECT_TRUE(r["findings"].empty());
 }
 
 TEST(ConfigRules, AConfigSshdWouldRefuseIsAnErrorNotAFinding) {

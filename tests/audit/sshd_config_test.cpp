@@ -102,6 +102,16 @@ const std::vector<Fixture>& fixtures() {
          "Include @DIR@/sshd_config.d/*.conf\nKbdInteractiveAuthentication no\nUsePAM yes\n"
          "X11Forwarding yes\nPrintMotd no\nAcceptEnv LANG LC_*\nSubsystem sftp "
          "/usr/lib/openssh/sftp-server\n"}}},
+      {"match-all-makes-what-follows-global",
+       {{"sshd_config",
+         "Match User nobody\n  PasswordAuthentication no\nMatch all\nUsePAM yes\nPermitRootLogin "
+         "yes\n"}}},
+      {"include-in-a-block-that-does-not-apply",
+       {{"sshd_config", "PasswordAuthentication no\nMatch User nobody\n  Include @DIR@/x.conf\n"},
+        {"x.conf", "Match all\n  PasswordAuthentication yes\n"}}},
+      {"match-in-an-included-file-applies",
+       {{"sshd_config", "Include @DIR@/d/*.conf\nPermitRootLogin no\n"},
+        {"d/60-root.conf", "Match User root\n  PermitRootLogin yes\n"}}},
       {"refused-bad-value", {{"sshd_config", "PermitRootLogin maybe\n"}}},
       {"refused-global-directive-in-match",
        {{"sshd_config", "Match User nobody\n  PasswordAuthentication no\nUsePAM yes\n"}}},

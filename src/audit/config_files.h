@@ -1,0 +1,27 @@
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hostward::audit {
+
+// Where config files come from: the live host, an offline tree under --root,
+// or a process's own root (/proc/PID/root). Reads never leave the root
+// (openat2 RESOLVE_IN_ROOT: an absolute symlink in an image stays in the
+// image), never block (O_NONBLOCK, regular files only: a FIFO or a device is
+// refused), and take at most 4 MiB.
+struct ConfigFiles {
+  std::string root;  // "" for the live host
+  // When not empty, the only files there are (tests and fuzzing): path -> content.
+  std::map<std::string, std::string> memory;
+  // When set, only files this user owns are read: a postmaster's
+  // configuration is what its own user wrote (it cannot point us at /etc/shadow).
+  std::optional<unsigned> owner;
+
+  std::optional<std::string> read(const std::string& path) const;
+  // Paths matching a glob under root, in lexical order (as glob(3) sorts).
+  std::vector<std::string> glob(const std::string& pattern) const;
+};
+
+}  // namespace hostward::audit
