@@ -8,6 +8,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cctype>
+
 namespace hostward::audit {
 
 namespace {
@@ -68,6 +70,18 @@ std::vector<std::string> ConfigFiles::glob(const std::string& pattern) const {
   }
   globfree(&g);
   return out;
+}
+
+std::string lowercase(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string relative_to(const std::string& including_file, const std::string& name) {
+  if (name.empty() || name[0] == '/') return name;
+  const size_t slash = including_file.rfind('/');
+  if (slash == std::string::npos) return name;
+  return including_file.substr(0, slash == 0 ? 1 : slash) + (slash == 0 ? "" : "/") + name;
 }
 
 }  // namespace hostward::audit

@@ -24,4 +24,10 @@ struct ConfigFiles {
   std::vector<std::string> glob(const std::string& pattern) const;
 };
 
+// ASCII lowercase: keywords of sshd and PostgreSQL are compared without case.
+std::string lowercase(std::string s);
+
+// An include's target: absolute as written, else relative to the including file's directory.
+std::string relative_to(const std::string& including_file, const std::string& name);
+
 }  // namespace hostward::audit

@@ -122,15 +122,6 @@ const std::set<std::string>& methods() {
   return m;
 }
 
-std::string dir_of(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  return slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
-}
-
-std::string relative_to(const std::string& file, const std::string& name) {
-  return name.empty() || name[0] == '/' ? name : dir_of(file) + "/" + name;
-}
-
 std::vector<std::string> tokens_text(const Field& f) {
   std::vector<std::string> out;
   for (const auto& t : f) out.push_back(t.quoted ? "\"" + t.text + "\"" : t.text);

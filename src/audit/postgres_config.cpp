@@ -14,19 +14,9 @@ namespace hostward::audit {
 
 namespace {
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 std::string dir_of(const std::string& path) {
   const size_t slash = path.rfind('/');
   return slash == std::string::npos || slash == 0 ? "/" : path.substr(0, slash);
-}
-
-std::string relative_to(const std::string& file, const std::string& name) {
-  return name.empty() || name[0] == '/' ? name : dir_of(file) + "/" + name;
 }
 
 // One `name = value` line; false when it is not one (blank or a comment).
@@ -42,7 +32,7 @@ bool parse_line(const std::string& line, std::string& name, std::string& value, 
   while (i < line.size() && (std::isalnum(static_cast<unsigned char>(line[i])) || line[i] == '_' ||
                              line[i] == '.' || line[i] == '-'))
     ++i;
-  name = lower(line.substr(start, i - start));
+  name = lowercase(line.substr(start, i - start));
   if (name.empty()) {
     bad = true;
     return false;
@@ -224,10 +214,10 @@ std::vector<PgCluster> find_postgres_clusters(const ConfigFiles& files, bool liv
       else if (a == "-c" && next) {
         const std::string kv = argv[++i];
         const size_t eq = kv.find('=');
-        if (eq != std::string::npos) overrides[lower(kv.substr(0, eq))] = kv.substr(eq + 1);
+        if (eq != std::string::npos) overrides[lowercase(kv.substr(0, eq))] = kv.substr(eq + 1);
       } else if (a.rfind("--", 0) == 0 && a.find('=') != std::string::npos) {
         const size_t eq = a.find('=');
-        std::string name = lower(a.substr(2, eq - 2));
+        std::string name = lowercase(a.substr(2, eq - 2));
         std::replace(name.begin(), name.end(), '-', '_');
         overrides[name] = a.substr(eq + 1);
       } else if (a == "-h" && next) {

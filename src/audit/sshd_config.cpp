@@ -17,12 +17,6 @@ namespace {
 constexpr int kMaxDepth = 16;   // sshd's SERVCONF_MAX_DEPTH
 constexpr int kMaxFiles = 256;  // ours: a fan-out of includes is exponential in the depth
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 // Keywords sshd 9.x accepts anywhere, and the ones also accepted inside Match.
 const std::set<std::string>& match_keywords() {
   static const std::set<std::string> k = {"acceptenv",
@@ -175,15 +169,15 @@ bool split_sshd_arguments(const std::string& s, std::vector<std::string>& out) {
   return true;
 }
 
-int match_pattern_list(const std::string& subject_in, const std::string& list, bool lowercase) {
-  const std::string subject = lowercase ? lower(subject_in) : subject_in;
+int match_pattern_list(const std::string& subject_in, const std::string& list, bool fold) {
+  const std::string subject = fold ? lowercase(subject_in) : subject_in;
   int got = 0;
   std::stringstream in(list);
   std::string entry;
   while (std::getline(in, entry, ',')) {
     const bool negated = !entry.empty() && entry[0] == '!';
     std::string pattern = negated ? entry.substr(1) : entry;
-    if (lowercase) pattern = lower(pattern);
+    if (fold) pattern = lowercase(pattern);
     if (fnmatch(pattern.c_str(), subject.c_str(), FNM_NOESCAPE) == 0) {
       if (negated) return -1;
       got = 1;
@@ -310,7 +304,7 @@ class Pass {
         line.pop_back();
       std::string keyword, rest;
       if (!split_keyword(line, keyword, rest) || keyword[0] == '#') continue;
-      const std::string key = lower(keyword);
+      const std::string key = lowercase(keyword);
       if (rest.empty()) {
         problem(path, number, "no argument after keyword \"" + keyword + "\"", true);
         continue;
@@ -390,7 +384,7 @@ class Pass {
     }
     int result = c != nullptr ? 1 : 0;
     for (size_t i = 0; i < args.size(); ++i) {
-      const std::string attr = lower(args[i]);
+      const std::string attr = lowercase(args[i]);
       if (attr == "all") {
         if (args.size() != 1) {
           problem(path, number, "'all' cannot be combined with other Match attributes", true);
@@ -447,7 +441,7 @@ class Pass {
                                                  "usepam",
                                                  "pubkeyauthentication",
                                                  "permitemptypasswords"};
-    const std::string v = lower(args[0]);
+    const std::string v = lowercase(args[0]);
     if (key == "permitrootlogin") {
       static const std::set<std::string> kOk = {"yes", "no", "prohibit-password",
                                                 "without-password", "forced-commands-only"};
@@ -489,7 +483,7 @@ SshdEffective effective_sshd_config(const ConfigFiles& files, const std::string&
 std::string SshdEffective::permit_root_login() const {
   const auto it = values.find("permitrootlogin");
   if (it == values.end() || it->second.empty()) return "prohibit-password";
-  const std::string v = lower(it->second[0]);
+  const std::string v = lowercase(it->second[0]);
   return v == "without-password" ? "prohibit-password" : v;
 }
 
@@ -498,7 +492,7 @@ bool flag(const std::map<std::string, std::vector<std::string>>& values, const s
           bool fallback) {
   const auto it = values.find(key);
   if (it == values.end() || it->second.empty()) return fallback;
-  return lower(it->second[0]) == "yes";
+  return lowercase(it->second[0]) == "yes";
 }
 }  // namespace
 

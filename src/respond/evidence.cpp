@@ -3,7 +3,6 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +13,7 @@
 #include <ctime>
 #include <map>
 
+#include "core/fingerprint.h"
 #include "core/time_format.h"
 #include "host/proc_fs.h"
 #include "host/proc_parse.h"
@@ -26,34 +26,21 @@ namespace {
 
 using nlohmann::json;
 
-std::string hex_of(const unsigned char* d, unsigned len) {
-  static const char* k = "0123456789abcdef";
-  std::string s;
-  for (unsigned i = 0; i < len; ++i) {
-    s += k[d[i] >> 4];
-    s += k[d[i] & 15];
-  }
-  return s;
-}
-
 // A new file in the evidence directory, hashed as it is written.
 class EvidenceFile {
  public:
   EvidenceFile(int dirfd, const std::string& name) : name_(name) {
     fd_ = ::openat(dirfd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd_ < 0) error_ = name + ": " + std::strerror(errno);
-    ctx_ = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr);
   }
   ~EvidenceFile() {
     if (fd_ >= 0) ::close(fd_);
-    EVP_MD_CTX_free(ctx_);
   }
   bool ok() const { return error_.empty(); }
   const std::string& error() const { return error_; }
   void write(const void* data, size_t n) {
     if (fd_ < 0) return;
-    EVP_DigestUpdate(ctx_, data, n);
+    hash_.update(data, n);
     size_t put = 0;
     while (put < n) {
       const ssize_t w = ::write(fd_, static_cast<const char*>(data) + put, n - put);
@@ -68,21 +55,18 @@ class EvidenceFile {
   }
   // Closes the file (fsync first) and returns its manifest entry.
   json finish() {
-    unsigned char d[EVP_MAX_MD_SIZE];
-    unsigned len = 0;
-    EVP_DigestFinal_ex(ctx_, d, &len);
     if (fd_ >= 0) {
       ::fsync(fd_);
       ::close(fd_);
       fd_ = -1;
     }
-    return {{"path", name_}, {"size", size_}, {"sha256", hex_of(d, len)}};
+    return {{"path", name_}, {"size", size_}, {"sha256", hash_.hex()}};
   }
 
  private:
   std::string name_;
   int fd_ = -1;
-  EVP_MD_CTX* ctx_ = nullptr;
+  Sha256 hash_;
   uint64_t size_ = 0;
   std::string error_;
 };
@@ -355,21 +339,10 @@ bool write_archive(int dirfd, const json& files, const std::string& name, std::s
 
 json hash_file(int dirfd, const std::string& name) {
   const int fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  char buf[1 << 16];
   uint64_t size = 0;
-  ssize_t n;
-  while (fd >= 0 && (n = ::read(fd, buf, sizeof buf)) > 0) {
-    EVP_DigestUpdate(ctx, buf, static_cast<size_t>(n));
-    size += static_cast<uint64_t>(n);
-  }
+  const auto digest = fd >= 0 ? sha256_hex_of_fd(fd, &size) : std::nullopt;
   if (fd >= 0) ::close(fd);
-  unsigned char d[EVP_MAX_MD_SIZE];
-  unsigned len = 0;
-  EVP_DigestFinal_ex(ctx, d, &len);
-  EVP_MD_CTX_free(ctx);
-  return {{"path", name}, {"size", size}, {"sha256", hex_of(d, len)}};
+  return {{"path", name}, {"size", size}, {"sha256", digest.value_or("")}};
 }
 
 // A symlink among the directories above `path` that is not root's (or

@@ -1,10 +1,10 @@
 #include "respond/exe_hash.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/fingerprint.h"
 #include "respond/proc_handle.h"
 
 namespace hostward::respond {
@@ -24,23 +24,10 @@ std::string ExeHasher::hash(int pid, unsigned long long start_ticks) {
     ::close(fd);
     return it->second;
   }
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  char buf[1 << 16];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0) EVP_DigestUpdate(ctx, buf, static_cast<size_t>(n));
+  const auto digest = sha256_hex_of_fd(fd);
   ::close(fd);
-  unsigned char d[EVP_MAX_MD_SIZE];
-  unsigned len = 0;
-  EVP_DigestFinal_ex(ctx, d, &len);
-  EVP_MD_CTX_free(ctx);
-  if (n < 0) return {};
-  static const char* k = "0123456789abcdef";
-  std::string s;
-  for (unsigned i = 0; i < len; ++i) {
-    s += k[d[i] >> 4];
-    s += k[d[i] & 15];
-  }
+  if (!digest) return {};
+  const std::string& s = *digest;
   by_file_[key] = s;
   return s;
 }

@@ -12,7 +12,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "host/proc_parse.h"
+#include "watch/exec_check.h"
 
 extern char** environ;
 
@@ -24,18 +24,6 @@ double now() {
   timespec ts{};
   ::clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
-unsigned long long start_ticks_now(int pid) {
-  const std::string path = "/proc/" + std::to_string(pid) + "/stat";
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  char buf[1024];
-  const ssize_t n = ::read(fd, buf, sizeof buf);
-  ::close(fd);
-  if (n <= 0) return 0;
-  const auto st = host::parse_stat(std::string_view(buf, static_cast<size_t>(n)));
-  return st ? st->starttime : 0;
 }
 
 std::string read_all(int fd) {
@@ -78,7 +66,7 @@ void AutoContain::start_next() {
     const Request r = queue_.front();
     queue_.pop_front();
     // Gone, or taken with an earlier tree: nothing to do.
-    if (start_ticks_now(r.pid) != r.start_ticks) continue;
+    if (read_start_ticks("/proc", r.pid).value_or(0) != r.start_ticks) continue;
     const int out = ::memfd_create("hostward-contain", MFD_CLOEXEC);
     if (out < 0) return;
     std::vector<std::string> args = {program_, "contain",  std::to_string(r.pid),
