@@ -8,7 +8,11 @@
 #include <optional>
 #include <sstream>
 
+#include "audit/docker_daemon.h"
 #include "audit/postgres_config.h"
+#include "audit/scheduled_jobs.h"
+#include "audit/shell_history.h"
+#include "audit/ufw.h"
 
 namespace hostward::audit {
 
@@ -64,14 +68,24 @@ nlohmann::json setting_subject(const SshdEffective& e, const std::string& keywor
 
 void ssh_rules(const AuditInput& in, AuditResult& out) {
   const std::string main = "/etc/ssh/sshd_config";
-  if (!in.files.read(main)) return;  // no OpenSSH server here
+  if (!in.files.read(main)) {
+    out.not_applicable(root_login_info().id, "no /etc/ssh/sshd_config");
+    out.not_applicable(password_auth_info().id, "no /etc/ssh/sshd_config");
+    return;
+  }
   const auto e = effective_sshd_config(in.files, main, in.ssh_connection);
   for (const auto& p : e.problems) {
     out.errors.push_back(
         {"config", fmt::format("{}{}: {}{}", p.file, p.line ? ":" + std::to_string(p.line) : "",
                                p.message, p.fatal ? " (sshd refuses to start with this)" : "")});
   }
-  if (e.surely_refused()) return;  // sshd would not run with it: nothing effective to judge
+  if (e.surely_refused()) {  // sshd would not run with it: nothing effective to judge
+    out.unknown(root_login_info().id, "sshd refuses its configuration");
+    out.unknown(password_auth_info().id, "sshd refuses its configuration");
+    return;
+  }
+  out.judged(root_login_info().id);
+  out.judged(password_auth_info().id);
   const double version = openssh_version(in.files);
   // Before OpenSSH 7.0 the compiled-in default was yes.
   std::string root = e.permit_root_login();
@@ -209,7 +223,15 @@ bool is_on(const std::string& value) {
 }
 
 void postgres_rules(const AuditInput& in, AuditResult& out, bool live) {
-  for (const auto& cluster : find_postgres_clusters(in.files, live)) {
+  const auto clusters = find_postgres_clusters(in.files, live);
+  if (clusters.empty()) {
+    out.not_applicable(pg_trust_info().id, "no PostgreSQL cluster");
+    out.not_applicable(pg_listen_info().id, "no PostgreSQL cluster");
+  } else {
+    out.judged(pg_trust_info().id);
+    out.judged(pg_listen_info().id);
+  }
+  for (const auto& cluster : clusters) {
     for (const auto& p : cluster.settings.problems)
       out.errors.push_back({"config", "PostgreSQL " + cluster.name + ": " + p});
     const bool exposed = !loopback_only(cluster.listen_addresses);
@@ -299,6 +321,10 @@ void register_rules(RuleCatalog& catalog) {
   catalog.add(password_auth_info());
   catalog.add(pg_trust_info());
   catalog.add(pg_listen_info());
+  ufw_register(catalog);
+  docker_daemon_register(catalog);
+  scheduled_jobs_register(catalog);
+  shell_history_register(catalog);
 }
 
 double openssh_version(const ConfigFiles& files) {
@@ -327,11 +353,70 @@ double openssh_version(const ConfigFiles& files) {
   return 0;
 }
 
+void AuditResult::judged(const std::string& rule) { checks[rule] = {rule, "passed", ""}; }
+
+void AuditResult::not_applicable(const std::string& rule, std::string why) {
+  checks[rule] = {rule, "not_applicable", std::move(why)};
+}
+
+void AuditResult::unknown(const std::string& rule, std::string why) {
+  checks[rule] = {rule, "unknown", std::move(why)};
+}
+
 AuditResult run_config_rules(const AuditInput& input) {
   AuditResult out;
   ssh_rules(input, out);
   postgres_rules(input, out, input.files.root.empty() && input.files.memory.empty());
+  ufw_rules(input, out);
+  docker_daemon_rules(input, out);
+  scheduled_jobs_rules(input, out);
+  shell_history_rules(input, out);
   return out;
+}
+
+namespace {
+
+int weight(Severity s) {
+  switch (s) {
+    case Severity::critical:
+      return 10;
+    case Severity::high:
+      return 6;
+    case Severity::medium:
+      return 3;
+    case Severity::low:
+      return 1;
+    case Severity::info:
+      return 0;
+  }
+  return 0;
+}
+
+}  // namespace
+
+Hardening hardening_summary(const AuditResult& result) {
+  RuleCatalog ours;
+  register_rules(ours);
+  Hardening h;
+  h.present = true;
+  int passed = 0, applicable = 0;
+  for (const auto& rule : ours.all()) {
+    HardeningCheck check{rule.id, "unknown", "not judged"};
+    if (const auto it = result.checks.find(rule.id); it != result.checks.end()) check = it->second;
+    std::optional<Severity> worst;
+    for (const auto& f : result.findings)
+      if (f.rule == rule.id && (!worst || f.severity > *worst)) worst = f.severity;
+    if (worst) check = {rule.id, "failed", ""};
+    if (check.status == "passed") {
+      passed += weight(rule.severity);
+      applicable += weight(rule.severity);
+    } else if (check.status == "failed") {
+      applicable += weight(*worst);
+    }
+    h.checks.push_back(std::move(check));
+  }
+  h.score = applicable == 0 ? 100 : passed * 100 / applicable;
+  return h;
 }
 
 }  // namespace hostward::audit

@@ -1,10 +1,12 @@
 #pragma once
+#include <map>
 #include <string>
 #include <vector>
 
 #include "audit/sshd_config.h"
 #include "core/finding.h"
 #include "core/rule_catalog.h"
+#include "host/snapshot.h"
 
 // The host's hardening, read the way its daemons read their configuration
 // (issue #6). `scan --only config`; `--root DIR` reads an offline tree.
@@ -15,15 +17,30 @@ void register_rules(RuleCatalog& catalog);
 struct AuditResult {
   std::vector<Finding> findings;
   std::vector<CollectorError> errors;
+  // What each rule could judge: a rule that judged and found nothing passed.
+  // Rules not named here are "unknown" in the summary.
+  std::map<std::string, HardeningCheck> checks;
+  void judged(const std::string& rule);
+  void not_applicable(const std::string& rule, std::string why);
+  void unknown(const std::string& rule, std::string why);
 };
 
 struct AuditInput {
   ConfigFiles files;
   std::string hostname;
   SshdConnection ssh_connection;  // the outside login the SSH rules judge
+  // The live host's processes, listening sockets and firewall; null for an
+  // offline tree (--root), where only files are judged.
+  const host::Snapshot* live = nullptr;
 };
 
 AuditResult run_config_rules(const AuditInput& input);
+
+// The summary: every rule of register_rules with its status (failed when it
+// has a finding), and the score: the share of applicable checks passed, each
+// weighted by its severity (critical 10, high 6, medium 3, low 1; a failed
+// check by its worst finding). 100 when nothing applies.
+Hardening hardening_summary(const AuditResult& result);
 
 // The installed OpenSSH server's major.minor from dpkg's status file, 0 when unknown.
 double openssh_version(const ConfigFiles& files);

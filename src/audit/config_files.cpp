@@ -1,5 +1,6 @@
 #include "audit/config_files.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <glob.h>
@@ -8,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 
 namespace hostward::audit {
@@ -16,8 +18,8 @@ namespace {
 
 constexpr size_t kMaxBytes = 4u << 20;
 
-int open_confined(const std::string& root, const std::string& path) {
-  const int flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+int open_confined(const std::string& root, const std::string& path,
+                  int flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY) {
   if (root.empty()) return ::open(path.c_str(), flags);
   const int dir = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0) return -1;
@@ -69,6 +71,60 @@ std::vector<std::string> ConfigFiles::glob(const std::string& pattern) const {
       out.push_back(std::string(g.gl_pathv[i]).substr(root.size()));
   }
   globfree(&g);
+  return out;
+}
+
+bool FileFacts::is_dir() const { return S_ISDIR(mode); }
+bool FileFacts::is_regular() const { return S_ISREG(mode); }
+bool FileFacts::world_writable() const { return !S_ISLNK(mode) && (mode & S_IWOTH) != 0; }
+
+std::optional<FileFacts> ConfigFiles::stat(const std::string& path) const {
+  if (!memory.empty()) {
+    if (const auto it = memory_facts.find(path); it != memory_facts.end()) return it->second;
+    if (memory.count(path)) return FileFacts{S_IFREG | 0644, 0, 0};
+    const std::string prefix = path == "/" ? path : path + "/";
+    const auto it = memory.lower_bound(prefix);
+    if (it != memory.end() && it->first.compare(0, prefix.size(), prefix) == 0)
+      return FileFacts{S_IFDIR | 0755, 0, 0};
+    return std::nullopt;
+  }
+  const int fd = open_confined(root, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat st {};
+  const int rc = ::fstat(fd, &st);
+  ::close(fd);
+  if (rc != 0) return std::nullopt;
+  return FileFacts{st.st_mode, st.st_uid, st.st_gid};
+}
+
+std::vector<std::string> ConfigFiles::list(const std::string& dir) const {
+  std::vector<std::string> out;
+  if (!memory.empty()) {
+    const std::string prefix = dir == "/" ? dir : dir + "/";
+    for (auto it = memory.lower_bound(prefix);
+         it != memory.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+      const std::string rest = it->first.substr(prefix.size());
+      const std::string name = rest.substr(0, rest.find('/'));
+      if (!name.empty()) out.push_back(name);
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+  const int fd = open_confined(root, dir, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return out;
+  DIR* d = ::fdopendir(fd);
+  if (d == nullptr) {
+    ::close(fd);
+    return out;
+  }
+  while (const dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    if (name != "." && name != "..") out.push_back(name);
+    if (out.size() >= 100000) break;
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
   return out;
 }
 

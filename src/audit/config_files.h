@@ -1,4 +1,6 @@
 #pragma once
+#include <sys/types.h>
+
 #include <map>
 #include <optional>
 #include <string>
@@ -11,6 +13,16 @@ namespace hostward::audit {
 // (openat2 RESOLVE_IN_ROOT: an absolute symlink in an image stays in the
 // image), never block (O_NONBLOCK, regular files only: a FIFO or a device is
 // refused), and take at most 4 MiB.
+// What stat(2) says of a path, the few fields the rules judge.
+struct FileFacts {
+  mode_t mode = 0;  // type and permission bits
+  uid_t uid = 0;
+  gid_t gid = 0;
+  bool is_dir() const;
+  bool is_regular() const;
+  bool world_writable() const;  // o+w, and not a symlink
+};
+
 struct ConfigFiles {
   std::string root;  // "" for the live host
   // When not empty, the only files there are (tests and fuzzing): path -> content.
@@ -22,6 +34,13 @@ struct ConfigFiles {
   std::optional<std::string> read(const std::string& path) const;
   // Paths matching a glob under root, in lexical order (as glob(3) sorts).
   std::vector<std::string> glob(const std::string& pattern) const;
+  // lstat(2) inside root (a symlink is reported as one); nullopt when absent.
+  // In memory: a file present is 0644 root:root unless `memory_facts` says
+  // otherwise; a prefix of a present file is a 0755 directory.
+  std::optional<FileFacts> stat(const std::string& path) const;
+  std::map<std::string, FileFacts> memory_facts;
+  // Names in a directory inside root, sorted, without . and ..; empty when unreadable.
+  std::vector<std::string> list(const std::string& dir) const;
 };
 
 // ASCII lowercase: keywords of sshd and PostgreSQL are compared without case.

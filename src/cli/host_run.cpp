@@ -119,13 +119,15 @@ host::Snapshot obtain_snapshot(const HostOptions& o, const Config& config, const
     if (areas.network && !snap.network_collected)
       snap.errors.push_back({"network", o.from + " holds no listeners, firewall or Docker facts "
                                                  "(saved without the network area)"});
-  } else if (!areas.process && !areas.network) {
+  } else if (!areas.process && !areas.network && (!areas.config || !o.root_dir.empty())) {
     host::fill_host_facts(snap);
   } else {
+    // The config rules judge the live host with its processes, listeners and
+    // firewall too (sshd reachable, fail2ban running, rules persisted).
     host::CollectOptions co;
     co.sample_ms = areas.process ? o.sample_ms : 0;
     co.probe_hidden = areas.process;
-    co.network = areas.network;
+    co.network = areas.network || areas.config;
     co.docker_socket = o.docker_socket;
     co.owner_ports.insert(config.hunt.miner_pool_ports.begin(), config.hunt.miner_pool_ports.end());
     snap = host::collect_snapshot(co);
@@ -210,7 +212,9 @@ Report evaluate(const host::Snapshot& snap, const HostOptions& o, const Config& 
       in.hostname = name ? name->substr(0, name->find_first_of("\r\n")) : o.root_dir;
       report.host.hostname = in.hostname;
     }
+    if (o.root_dir.empty()) in.live = &snap;
     auto run = audit::run_config_rules(in);
+    report.hardening = audit::hardening_summary(run);
     report.errors.insert(report.errors.end(), run.errors.begin(), run.errors.end());
     report.findings.insert(report.findings.end(), std::make_move_iterator(run.findings.begin()),
                            std::make_move_iterator(run.findings.end()));

@@ -43,8 +43,22 @@ struct HostInfo {
   std::string command = "scan";  // the subcommand, for the text report's header
 };
 
+// One hardening check of `scan`'s config area, for the summary's score.
+struct HardeningCheck {
+  std::string rule;
+  std::string status;  // passed, failed, not_applicable, unknown
+  std::string detail;  // why not applicable or unknown; empty otherwise
+};
+
+struct Hardening {
+  bool present = false;  // the config area ran
+  int score = 0;         // 0-100: weighted share of applicable checks passed
+  std::vector<HardeningCheck> checks;
+};
+
 struct Report {
   HostInfo host;
+  Hardening hardening;
   std::vector<Finding> findings;
   std::vector<Incident> incidents;
   std::vector<CollectorError> errors;

@@ -134,6 +134,22 @@ std::string write_text(const Report& report, const Style& style, size_t width) {
     }
   }
 
+  if (report.hardening.present) {
+    int passed = 0, failed = 0, other = 0;
+    for (const auto& c : report.hardening.checks) {
+      if (c.status == "passed")
+        ++passed;
+      else if (c.status == "failed")
+        ++failed;
+      else
+        ++other;
+    }
+    out += fmt::format(
+        "\nHardening score {}/100: {} check{} passed, {} failed, {} not applicable "
+        "or not judged.\n",
+        report.hardening.score, passed, passed == 1 ? "" : "s", failed, other);
+  }
+
   std::array<int, 5> counts{};
   for (const auto& f : report.findings) ++counts[static_cast<int>(f.severity)];
   if (report.findings.empty()) {
