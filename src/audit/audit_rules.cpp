@@ -8,11 +8,8 @@
 #include <optional>
 #include <sstream>
 
-#include "audit/docker_daemon.h"
+#include "audit/modules.h"
 #include "audit/postgres_config.h"
-#include "audit/scheduled_jobs.h"
-#include "audit/shell_history.h"
-#include "audit/ufw.h"
 
 namespace hostward::audit {
 
@@ -325,6 +322,9 @@ void register_rules(RuleCatalog& catalog) {
   docker_daemon_register(catalog);
   scheduled_jobs_register(catalog);
   shell_history_register(catalog);
+  host_hardening_register(catalog);
+  brute_force_register(catalog);
+  firewall_persistence_register(catalog);
 }
 
 double openssh_version(const ConfigFiles& files) {
@@ -371,6 +371,9 @@ AuditResult run_config_rules(const AuditInput& input) {
   docker_daemon_rules(input, out);
   scheduled_jobs_rules(input, out);
   shell_history_rules(input, out);
+  host_hardening_rules(input, out);
+  brute_force_rules(input, out);
+  firewall_persistence_rules(input, out);
   return out;
 }
 

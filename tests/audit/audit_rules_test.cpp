@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "audit/fixture_tree.h"
 #include "integration/support.h"
 
 namespace hostward::itest {
@@ -13,21 +14,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-struct Tree {
-  TempDir dir{"/tmp/hwtest-root."};
-  void write(const std::string& path, const std::string& text) {
-    const fs::path p = fs::path(dir.path()) / path.substr(1);
-    fs::create_directories(p.parent_path());
-    std::ofstream(p) << text;
-  }
-  json scan() {
-    const auto r = run_hostward({"scan", "--root", dir.path(), "--only", "config", "--format",
-                                 "json", "--fail-on", "critical"});
-    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
-    return json::parse(r.out);
-  }
-};
 
 TEST(ConfigRules, CloudInitTrapFiresPasswordAuthWithTheFileThatDecides) {
   Tree t;

@@ -1,1 +1,400 @@
+// The filesystem, brute-force and firewall-persistence rules: fixture trees
+// through `scan --root`, fail2ban's own reader as the oracle for jails, and
+// real iptables rules in a test-made network namespace.
 #include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "audit/audit_rules.h"
+#include "audit/fail2ban.h"
+#include "audit/firewall_persistence.h"
+#include "audit/fixture_tree.h"
+#include "audit/mounts.h"
+#include "host/snapshot.h"
+#include "integration/support.h"
+
+namespace hostward::itest {
+namespace {
+
+using nlohmann::json;
+
+// --- config.tmp-exec-allowed ---
+
+TEST(TmpExecTree, NoFstabLinesFireForEachTemporaryDirectory) {
+  Tree t;
+  t.mkdir("/tmp", 01777);
+  t.mkdir("/var/tmp", 01777);
+  t.write("/etc/fstab", "UUID=1 / ext4 errors=remount-ro 0 1\n");
+  const json r = t.scan();
+  const auto f = findings_with_rule(r, "config.tmp-exec-allowed");
+  ASSERT_EQ(f.size(), 3u) << r.dump(2);
+  EXPECT_EQ(f[0]["severity"], "low");
+  std::set<std::string> settings;
+  for (const auto& x : f) settings.insert(x["subject"]["setting"]);
+  EXPECT_EQ(settings, (std::set<std::string>{"/tmp", "/var/tmp", "/dev/shm"}));
+  EXPECT_EQ(check_status(r, "config.tmp-exec-allowed"), "failed");
+}
+
+TEST(TmpExecTree, FstabLineWithoutNoexecFiresWithItsLine) {
+  Tree t;
+  t.mkdir("/tmp", 01777);
+  t.write("/etc/fstab",
+          "# comment\ntmpfs /tmp tmpfs nosuid,nodev 0 0\n"
+          "tmpfs /dev/shm tmpfs nosuid,nodev,noexec 0 0\n");
+  const auto f = findings_with_rule(t.scan(), "config.tmp-exec-allowed");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]["subject"]["setting"], "/tmp");
+  EXPECT_EQ(f[0]["subject"]["line"], 2);
+  EXPECT_EQ(f[0]["evidence"]["mount"]["options"], json::array({"nosuid", "nodev"}));
+}
+
+TEST(TmpExecTree, NoexecEverywhereIsQuiet) {
+  Tree t;
+  t.mkdir("/tmp", 01777);
+  t.mkdir("/var/tmp", 01777);
+  t.write("/etc/fstab",
+          "tmpfs /tmp tmpfs nosuid,nodev,noexec 0 0\n/tmp /var/tmp none bind,noexec 0 0\n"
+          "tmpfs /dev/shm tmpfs defaults,noexec 0 0\n");
+  const json r = t.scan();
+  EXPECT_TRUE(findings_with_rule(r, "config.tmp-exec-allowed").empty()) << r.dump(2);
+  EXPECT_EQ(check_status(r, "config.tmp-exec-allowed"), "passed");
+}
+
+TEST(TmpExecLive, MountinfoDecidesAndALaterMountHidesAnEarlierOne) {
+  audit::AuditInput in;
+  host::Snapshot live;
+  in.live = &live;
+  in.files.memory["/tmp/.keep"] = "";
+  in.files.memory["/var/tmp/.keep"] = "";
+  in.files.memory["/dev/shm/.keep"] = "";
+  in.files.memory["/proc/self/mountinfo"] =
+      "22 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw\n"
+      "30 22 0:25 / /tmp rw,nosuid,nodev - tmpfs tmpfs rw\n"
+      "31 22 0:26 / /tmp rw,nosuid,nodev,noexec shared:5 - tmpfs tmpfs rw\n"
+      "32 22 0:27 / /dev/shm rw,nosuid,nodev,noexec - tmpfs tmpfs rw\n";
+  const auto run = audit::run_config_rules(in);
+  std::vector<Finding> f;
+  for (const auto& x : run.findings)
+    if (x.rule == "config.tmp-exec-allowed") f.push_back(x);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].subject["path"], "/var/tmp");
+  EXPECT_EQ(f[0].subject["mount_point"], "/");
+}
+
+TEST(Mounts, EscapedMountPointsAndMalformedLines) {
+  const auto m = audit::parse_mountinfo(
+      "1 2 3:4 / /mnt/a\\040b rw - ext4 /dev/x rw\nbroken line\n5 6 7:8 / /z rw\n");
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].mount_point, "/mnt/a b");
+  const auto f = audit::parse_fstab("#x\n/dev/a /tmp/ tmpfs noexec\n\n/dev/b\n");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].mount_point, "/tmp");
+  EXPECT_TRUE(f[0].has_option("noexec"));
+}
+
+// --- config.suid-in-world-writable ---
+
+TEST(SetidTree, SetuidCopyUnderTmpFiresAndInstalledOnesDoNot) {
+  Tree t;
+  t.mkdir("/tmp", 01777);
+  t.mkdir("/tmp/.x/y", 0755);
+  t.write("/tmp/.x/y/rootshell", "#!/bin/sh\n", 04755);
+  t.write("/tmp/notexec-sgid", "", 02644);  // set-gid without group execute: a lock flag
+  t.write("/usr/bin/passwd", "", 04755);
+  t.mkdir("/srv/share", 0777);
+  t.write("/srv/share/tool", "", 02755);
+  t.symlink("/usr/bin/passwd", "/tmp/link-to-suid");
+  const json r = t.scan();
+  const auto f = findings_with_rule(r, "config.suid-in-world-writable");
+  ASSERT_EQ(f.size(), 2u) << r.dump(2);
+  std::map<std::string, json> by_path;
+  for (const auto& x : f) by_path[x["subject"]["path"]] = x;
+  ASSERT_TRUE(by_path.count("/tmp/.x/y/rootshell"));
+  EXPECT_EQ(by_path["/tmp/.x/y/rootshell"]["severity"], "high");
+  EXPECT_EQ(by_path["/tmp/.x/y/rootshell"]["evidence"]["world_writable_dir"], "/tmp");
+  EXPECT_EQ(by_path["/tmp/.x/y/rootshell"]["evidence"]["mode"], "4755");
+  ASSERT_TRUE(by_path.count("/srv/share/tool"));
+  EXPECT_EQ(by_path["/srv/share/tool"]["evidence"]["world_writable_dir"], "/srv/share");
+}
+
+TEST(SetidTree, NoWorldWritableDirectoryIsQuiet) {
+  Tree t;
+  t.mkdir("/tmp", 01777);
+  t.write("/tmp/plain", "", 0755);
+  t.write("/usr/bin/sudo", "", 04755);
+  const json r = t.scan();
+  EXPECT_TRUE(findings_with_rule(r, "config.suid-in-world-writable").empty());
+  EXPECT_EQ(check_status(r, "config.suid-in-world-writable"), "passed");
+}
+
+// --- config.no-brute-force-protection ---
+
+void sshd_enabled(Tree& t, const std::string& config = "UsePAM yes\n") {
+  t.write("/etc/ssh/sshd_config", config);
+  t.symlink("/lib/systemd/system/ssh.service",
+            "/etc/systemd/system/multi-user.target.wants/ssh.service");
+}
+
+void debian_fail2ban(Tree& t, const std::string& jail_local) {
+  t.write("/etc/fail2ban/jail.conf",
+          "[INCLUDES]\nbefore = paths-debian.conf\n[DEFAULT]\nenabled = false\nbackend = auto\n"
+          "filter = %(__name__)s[mode=%(mode)s]\nmode = normal\n"
+          "[sshd]\nport    = ssh\nlogpath = %(sshd_log)s\nbackend = %(sshd_backend)s\n");
+  t.write("/etc/fail2ban/paths-common.conf",
+          "[DEFAULT]\ndefault_backend = %(default/backend)s\n"
+          "syslog_authpriv = /var/log/auth.log\nsshd_log = %(syslog_authpriv)s\n"
+          "sshd_backend = %(default_backend)s\n");
+  t.write("/etc/fail2ban/paths-debian.conf", "[INCLUDES]\nbefore = paths-common.conf\n");
+  t.write("/etc/fail2ban/jail.d/defaults-debian.conf", "[sshd]\nenabled = true\n");
+  if (!jail_local.empty()) t.write("/etc/fail2ban/jail.local", jail_local);
+  t.symlink("/lib/systemd/system/fail2ban.service",
+            "/etc/systemd/system/multi-user.target.wants/fail2ban.service");
+}
+
+TEST(BruteForceTree, NoProtectionWithPasswordsIsHigh) {
+  Tree t;
+  sshd_enabled(t);
+  const json r = t.scan();
+  const auto f = findings_with_rule(r, "config.no-brute-force-protection");
+  ASSERT_EQ(f.size(), 1u) << r.dump(2);
+  EXPECT_EQ(f[0]["severity"], "high");
+  EXPECT_EQ(f[0]["evidence"]["passwords_accepted"], true);
+}
+
+TEST(BruteForceTree, NoProtectionWithKeysOnlyIsLow) {
+  Tree t;
+  sshd_enabled(t, "PasswordAuthentication no\nKbdInteractiveAuthentication no\n");
+  const auto f = findings_with_rule(t.scan(), "config.no-brute-force-protection");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]["severity"], "low");
+}
+
+TEST(BruteForceTree, DebianJailWithSystemdBackendProtects) {
+  Tree t;
+  sshd_enabled(t);
+  debian_fail2ban(t, "[sshd]\nbackend = systemd\n");
+  const json r = t.scan();
+  EXPECT_TRUE(findings_with_rule(r, "config.no-brute-force-protection").empty()) << r.dump(2);
+  EXPECT_EQ(check_status(r, "config.no-brute-force-protection"), "passed");
+}
+
+TEST(BruteForceTree, DebianTwelveJailWithoutAuthLogCannotStart) {
+  Tree t;
+  sshd_enabled(t);
+  debian_fail2ban(t, "");
+  const auto f = findings_with_rule(t.scan(), "config.no-brute-force-protection");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_NE(f[0]["title"].get<std::string>().find("cannot start"), std::string::npos)
+      << f[0]["title"];
+  EXPECT_EQ(f[0]["evidence"]["fail2ban"]["jail"]["logpath"], json::array({"/var/log/auth.log"}));
+  t.write("/var/log/auth.log", "");  // with rsyslog the jail starts
+  EXPECT_TRUE(findings_with_rule(t.scan(), "config.no-brute-force-protection").empty());
+}
+
+TEST(BruteForceTree, JailDisabledInJailLocalFires) {
+  Tree t;
+  sshd_enabled(t);
+  debian_fail2ban(t, "[sshd]\nenabled = false ; off for now\nbackend = systemd\n");
+  const auto f = findings_with_rule(t.scan(), "config.no-brute-force-protection");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]["evidence"]["fail2ban"]["verdict"], "fail2ban has no enabled sshd jail");
+}
+
+TEST(BruteForceTree, LoopbackOnlyOrDisabledSshdIsNotApplicable) {
+  Tree t;
+  sshd_enabled(t, "ListenAddress 127.0.0.1\n");
+  json r = t.scan();
+  EXPECT_TRUE(findings_with_rule(r, "config.no-brute-force-protection").empty());
+  EXPECT_EQ(check_status(r, "config.no-brute-force-protection"), "not_applicable");
+  Tree u;
+  u.write("/etc/ssh/sshd_config", "UsePAM yes\n");
+  r = u.scan();
+  EXPECT_EQ(check_status(r, "config.no-brute-force-protection"), "not_applicable");
+}
+
+// fail2ban-client -d prints the commands it would send the server: the
+// jails it starts, their backend, the log files it found. hostward's reading
+// of the same directory must agree for each fixture.
+struct JailFixture {
+  const char* name;
+  const char* jail_local;
+  bool with_auth_log;
+};
+
+TEST(Fail2banOracle, JailsAgreeWithFail2banClientDump) {
+  if (!have_program("fail2ban-client")) GTEST_SKIP() << "fail2ban is not installed";
+  const JailFixture fixtures[] = {
+      {"debian defaults, auth.log present", "", true},
+      {"debian defaults, no auth.log", "", false},
+      {"systemd backend", "[sshd]\nbackend = systemd\n", false},
+      {"disabled in jail.local", "[sshd]\nenabled = false\n", true},
+      {"yes/on spelling", "[sshd]\nenabled = On\n", true},
+      {"renamed jail with the sshd filter",
+       "[sshd]\nenabled = false\n[ssh-guard]\nenabled = 1\nfilter = sshd\nport = 22\n"
+       "logpath = %(sshd_log)s\n",
+       true},
+      {"inline comment", "[sshd]\nenabled = true ; yes\nbackend = systemd ; journal\n", false},
+      {"continuation lines in logpath", "[sshd]\nlogpath = /nonexistent/a.log\n  %(sshd_log)s\n",
+       true},
+      {"DEFAULT enables every jail", "[DEFAULT]\nenabled = true\n[sshd]\nbackend = polling\n",
+       true},
+  };
+  for (const auto& fx : fixtures) {
+    SCOPED_TRACE(fx.name);
+    Tree t;
+    debian_fail2ban(t, fx.jail_local);
+    // Debian's real filter and action files, which fail2ban-client needs to load jails.
+    for (const char* d : {"filter.d", "action.d"})
+      ASSERT_EQ(run_command({"cp", "-r", std::string("/etc/fail2ban/") + d, t.at("/etc/fail2ban/")})
+                    .exit_code,
+                0);
+    const std::string log = t.at("/var/log/auth.log");
+    // Point the log at the tree, in both readers.
+    std::string common;
+    {
+      std::ifstream in(t.at("/etc/fail2ban/paths-common.conf"));
+      common.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    const std::string from = "syslog_authpriv = /var/log/auth.log";
+    common.replace(common.find(from), from.size(), "syslog_authpriv = " + log);
+    t.write("/etc/fail2ban/paths-common.conf", common);
+    if (fx.with_auth_log) t.write("/var/log/auth.log", "");
+
+    const auto dump = run_command({"fail2ban-client", "-c", t.at("/etc/fail2ban"), "-d"});
+    ASSERT_EQ(dump.exit_code, 0) << dump.err;
+    std::string oracle_jail, oracle_backend;
+    bool oracle_log = false;
+    std::string said;  // the dump's lines about jails and logs, for a failure message
+    std::istringstream lines(dump.out + dump.err);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find("'add'") != std::string::npos || line.find("addlogpath") != std::string::npos ||
+          line.find("log file") != std::string::npos)
+        said += line + "\n";
+      // ['add', 'sshd', 'auto']
+      if (line.rfind("['add', '", 0) == 0) {
+        const size_t a = 9, b = line.find('\'', a);
+        const std::string jail = line.substr(a, b - a);
+        const size_t c = line.find('\'', b + 4);
+        if (jail == "sshd" || jail == "ssh-guard") {
+          oracle_jail = jail;
+          oracle_backend = line.substr(b + 4, c - b - 4);
+        }
+      }
+      if (line.find("'addlogpath', '" + log + "'") != std::string::npos) oracle_log = true;
+    }
+    audit::ConfigFiles files;
+    files.root = t.dir.path();
+    const auto config = audit::read_fail2ban(files);
+    const audit::Fail2banJail* jail = config.sshd_jail();
+    ASSERT_EQ(jail != nullptr, !oracle_jail.empty()) << said;
+    if (jail == nullptr) continue;
+    EXPECT_EQ(jail->name, oracle_jail);
+    EXPECT_EQ(jail->backend, oracle_backend);
+    bool found = false;
+    for (const auto& p : jail->logpaths)
+      if (!files.glob(p.rfind(t.dir.path(), 0) == 0 ? p.substr(t.dir.path().size()) : p).empty())
+        found = true;
+    if (jail->backend.rfind("systemd", 0) != 0) {
+      EXPECT_EQ(found, oracle_log) << said;
+    }
+  }
+}
+
+// --- config.firewall-not-persistent ---
+
+class FirewallPersistence : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!is_root()) GTEST_SKIP() << "needs root (network namespace, iptables)";
+    if (!have_program("iptables-save")) GTEST_SKIP() << "iptables is not installed";
+    ASSERT_TRUE(ns_.create()) << ns_.error();
+  }
+  void in_ns(std::vector<std::string> argv) {
+    argv.insert(argv.begin(), {"ip", "netns", "exec", ns_.name()});
+    const auto r = run_command(argv);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  // The live firewall of the namespace as hostward collects it.
+  host::Snapshot live_snapshot() {
+    const std::string path = tmp_.path() + "/snap.json";
+    const auto r =
+        run_command({"ip", "netns", "exec", ns_.name(), HOSTWARD_BIN, "exposure", "--docker-socket",
+                     tmp_.path() + "/none.sock", "--save-snapshot", path});
+    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+    std::ifstream in(path);
+    return host::snapshot_from_json(nlohmann::json::parse(in));
+  }
+  std::vector<Finding> judge(const Tree& t, const host::Snapshot& live) {
+    audit::AuditInput in;
+    in.files.root = t.dir.path();
+    in.live = &live;
+    std::vector<Finding> out;
+    for (auto& f : audit::run_config_rules(in).findings)
+      if (f.rule == "config.firewall-not-persistent") out.push_back(f);
+    return out;
+  }
+  Netns ns_;
+  TempDir tmp_;
+};
+
+TEST_F(FirewallPersistence, HandTypedRulesWithNothingSavedFire) {
+  in_ns({"iptables", "-A", "INPUT", "-p", "tcp", "--dport", "5432", "-j", "DROP"});
+  in_ns({"iptables", "-P", "FORWARD", "DROP"});
+  Tree t;
+  const auto f = judge(t, live_snapshot());
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].subject["family"], "IPv4");
+  EXPECT_EQ(f[0].evidence["live_rules"], 2);
+  EXPECT_EQ(f[0].severity, Severity::medium);
+}
+
+TEST_F(FirewallPersistence, SavedAndLoadedRulesAreQuietUntilTheyDiffer) {
+  in_ns({"iptables", "-A", "INPUT", "-p", "tcp", "--dport", "5432", "-j", "DROP"});
+  const auto saved = run_command({"ip", "netns", "exec", ns_.name(), "iptables-save"});
+  ASSERT_EQ(saved.exit_code, 0);
+  Tree t;
+  t.write("/etc/iptables/rules.v4", saved.out);
+  t.symlink("/lib/systemd/system/netfilter-persistent.service",
+            "/etc/systemd/system/multi-user.target.wants/netfilter-persistent.service");
+  EXPECT_TRUE(judge(t, live_snapshot()).empty());
+  in_ns({"iptables", "-I", "INPUT", "-p", "tcp", "--dport", "2375", "-j", "ACCEPT"});
+  const auto f = judge(t, live_snapshot());
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].evidence["not_saved_count"], 1);
+  EXPECT_EQ(f[0].evidence["not_saved"][0], "filter -A INPUT -p tcp -m tcp --dport 2375 -j ACCEPT");
+  EXPECT_EQ(f[0].evidence["saved_not_live_count"], 0);
+}
+
+TEST_F(FirewallPersistence, DockerRulesAndAnEmptyFirewallAreQuiet) {
+  in_ns({"iptables", "-N", "DOCKER"});
+  in_ns({"iptables", "-A", "FORWARD", "-o", "docker0", "-j", "DOCKER"});
+  in_ns({"iptables", "-t", "nat", "-A", "POSTROUTING", "-s", "172.17.0.0/16", "!", "-o", "docker0",
+         "-j", "MASQUERADE"});
+  Tree t;
+  EXPECT_TRUE(judge(t, live_snapshot()).empty());
+}
+
+TEST_F(FirewallPersistence, LiveScanInTheNamespaceReportsIt) {
+  // The host's own /etc decides what is persisted: skip where it persists rules.
+  if (access("/etc/iptables/rules.v4", F_OK) == 0 || access("/etc/ufw/ufw.conf", F_OK) == 0)
+    GTEST_SKIP() << "this host keeps saved iptables or ufw rules";
+  in_ns({"iptables", "-A", "INPUT", "-p", "tcp", "--dport", "6379", "-j", "DROP"});
+  const auto r = run_command({"ip", "netns", "exec", ns_.name(), HOSTWARD_BIN, "scan", "--only",
+                              "config", "--format", "json", "--fail-on", "critical"});
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  const auto f = findings_with_rule(json::parse(r.out), "config.firewall-not-persistent");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]["evidence"]["examples"][0], "filter -A INPUT -p tcp -m tcp --dport 6379 -j DROP");
+}
+
+TEST(OwnIptablesRules, PoliciesCountAndToolChainsDoNot) {
+  const auto rules = audit::own_iptables_rules(
+      "# Generated\n*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n:f2b-sshd - [0:0]\n"
+      ":DOCKER-USER - [0:0]\n-A INPUT -j f2b-sshd\n-A f2b-sshd -s 203.0.113.5/32 -j REJECT\n"
+      "-A DOCKER-USER -j RETURN\n-A INPUT  -p tcp   --dport 22 -j ACCEPT\nCOMMIT\n");
+  EXPECT_EQ(rules, (std::set<std::string>{"filter :INPUT DROP",
+                                          "filter -A INPUT -p tcp --dport 22 -j ACCEPT"}));
+}
+
+}  // namespace
+}  // namespace hostward::itest

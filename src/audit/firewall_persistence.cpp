@@ -1,0 +1,216 @@
+#include "audit/firewall_persistence.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "audit/modules.h"
+
+namespace hostward::audit {
+
+namespace {
+
+const RuleInfo& info() {
+  static const RuleInfo i{
+      "config.firewall-not-persistent",
+      Severity::medium,
+      {"T1562.004"},
+      "the live firewall rules are not the ones loaded at boot",
+      "The seed's build agent had rules typed by hand and nothing saved: the next reboot "
+      "(or a crash) opens every port they closed, silently.",
+      "Save what runs and load it at boot: `apt install iptables-persistent` then "
+      "`netfilter-persistent save` (or keep the rules in /etc/nftables.conf with nftables.service "
+      "enabled, or manage them with ufw); after every change, save again."};
+  return i;
+}
+
+// Chains and targets of tools that rebuild their rules themselves.
+bool managed_name(const std::string& s) {
+  for (const char* prefix : {"DOCKER", "ufw-", "ufw6-", "f2b-", "KUBE-", "CNI-", "cali-", "FLANNEL",
+                             "LIBVIRT_", "CILIUM_", "sshguard", "crowdsec"})
+    if (s.rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
+bool managed_rule(const std::vector<std::string>& words) {
+  // "-A CHAIN ...": the chain, any jump target, and Docker's bridge interfaces.
+  if (words.size() >= 2 && managed_name(words[1])) return true;
+  for (size_t i = 2; i + 1 < words.size(); ++i) {
+    const std::string& w = words[i];
+    const std::string& next = words[i + 1];
+    if ((w == "-j" || w == "-g" || w == "--jump" || w == "--goto") && managed_name(next))
+      return true;
+    if ((w == "-i" || w == "-o") &&
+        (next.rfind("docker", 0) == 0 || next.rfind("br-", 0) == 0 || next.rfind("virbr", 0) == 0 ||
+         next.rfind("cni", 0) == 0 || next.rfind("flannel", 0) == 0))
+      return true;
+  }
+  return false;
+}
+
+std::vector<std::string> words_of(const std::string& line) {
+  std::vector<std::string> out;
+  std::istringstream in(line);
+  std::string w;
+  while (in >> w && out.size() < 4096) out.push_back(w);
+  return out;
+}
+
+std::string join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
+struct NftTables {
+  std::set<std::string> with_rules;  // "family name" of tables with at least one rule
+  bool parsed = false;
+};
+
+// Tables of nft's own (not iptables-nft's compatibility tables, not a tool's).
+NftTables own_nft_tables(const std::string& json_text) {
+  NftTables out;
+  const auto j = nlohmann::json::parse(json_text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("nftables") || !j["nftables"].is_array())
+    return out;
+  out.parsed = true;
+  static const std::set<std::string> kCompat = {"filter", "nat", "mangle", "raw", "security"};
+  for (const auto& item : j["nftables"]) {
+    if (!item.is_object() || !item.contains("rule") || !item["rule"].is_object()) continue;
+    const auto& r = item["rule"];
+    const std::string family = r.value("family", ""), table = r.value("table", "");
+    if ((family == "ip" || family == "ip6") && kCompat.count(table)) continue;
+    const std::string lower = lowercase(table);
+    bool tool = false;
+    for (const char* t : {"docker", "f2b", "crowdsec", "sshguard", "libvirt", "kube", "cni",
+                          "firewalld", "cilium", "calico"})
+      if (lower.find(t) != std::string::npos) tool = true;
+    if (!tool) out.with_rules.insert(family + " " + table);
+  }
+  return out;
+}
+
+bool unit_enabled(const ConfigFiles& files, const std::string& unit) {
+  for (const char* dir : {"/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system"})
+    if (!files.glob(fmt::format("{}/*.wants/{}", dir, unit)).empty()) return true;
+  return false;
+}
+
+std::vector<std::string> first(const std::vector<std::string>& v, size_t n) {
+  return {v.begin(), v.begin() + static_cast<long>(std::min(n, v.size()))};
+}
+
+void judge_iptables(const AuditInput& in, const host::IptablesText& live, const char* family,
+                    const std::string& saved_path, bool loaded_at_boot, AuditResult& out) {
+  if (!live.read) return;
+  const auto running = own_iptables_rules(live.text);
+  const auto saved_text = loaded_at_boot ? in.files.read(saved_path) : std::nullopt;
+  if (running.empty() && !saved_text) return;
+  nlohmann::json subject = {{"kind", "firewall"}, {"family", family}, {"path", saved_path}};
+  if (!saved_text) {
+    std::vector<std::string> rules(running.begin(), running.end());
+    out.findings.push_back(make_finding(
+        info(), Severity::medium,
+        fmt::format("{} live {} firewall rule{} but nothing loads them at boot ({} {})",
+                    running.size(), family, running.size() == 1 ? "" : "s", saved_path,
+                    in.files.read(saved_path) ? "exists but netfilter-persistent is not enabled"
+                                              : "does not exist"),
+        subject, {{"live_rules", running.size()}, {"examples", first(rules, 5)}}, in.hostname,
+        std::string("iptables ") + family));
+    return;
+  }
+  const auto saved = own_iptables_rules(*saved_text);
+  std::vector<std::string> unsaved, gone;
+  std::set_difference(running.begin(), running.end(), saved.begin(), saved.end(),
+                      std::back_inserter(unsaved));
+  std::set_difference(saved.begin(), saved.end(), running.begin(), running.end(),
+                      std::back_inserter(gone));
+  if (unsaved.empty() && gone.empty()) return;
+  out.findings.push_back(make_finding(
+      info(), Severity::medium,
+      fmt::format("the live {} rules differ from {}: {} not saved, {} saved but not loaded", family,
+                  saved_path, unsaved.size(), gone.size()),
+      subject,
+      {{"not_saved", first(unsaved, 5)},
+       {"not_saved_count", unsaved.size()},
+       {"saved_not_live", first(gone, 5)},
+       {"saved_not_live_count", gone.size()}},
+      in.hostname, std::string("iptables ") + family));
+}
+
+}  // namespace
+
+std::set<std::string> own_iptables_rules(const std::string& text) {
+  std::set<std::string> out;
+  std::istringstream in(text);
+  std::string line, table;
+  while (std::getline(in, line) && out.size() < 100000) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    if (line[0] == '*') {
+      table = line.substr(1);
+      continue;
+    }
+    const auto words = words_of(line);
+    if (words.empty()) continue;
+    if (line[0] == ':') {
+      // ":INPUT DROP [0:0]": a built-in chain's policy; user chains say "-".
+      if (words.size() >= 2 && words[1] != "ACCEPT" && words[1] != "-" &&
+          !managed_name(words[0].substr(1)))
+        out.insert(table + " " + words[0] + " " + words[1]);
+      continue;
+    }
+    if (words[0] == "-A" && !managed_rule(words)) out.insert(table + " " + join(words));
+  }
+  return out;
+}
+
+void firewall_persistence_register(RuleCatalog& catalog) { catalog.add(info()); }
+
+void firewall_persistence_rules(const AuditInput& in, AuditResult& out) {
+  if (in.live == nullptr || !in.live->network_collected) {
+    out.unknown(info().id, "needs the live firewall (not judged for an offline tree)");
+    return;
+  }
+  const auto& fw = in.live->firewall;
+  if (!fw.v4.read && !fw.v6.read && !fw.nft_read) {
+    out.unknown(info().id, "the live firewall could not be read");
+    return;
+  }
+  const auto ufw = in.files.read("/etc/ufw/ufw.conf");
+  if (ufw && ufw->find("\nENABLED=yes") != std::string::npos) {
+    out.checks[info().id] = {info().id, "passed", "ufw is enabled and restores its rules"};
+    return;
+  }
+  if (unit_enabled(in.files, "firewalld.service")) {
+    out.checks[info().id] = {info().id, "passed", "firewalld keeps its permanent rules"};
+    return;
+  }
+  out.judged(info().id);
+  const bool persistent = unit_enabled(in.files, "netfilter-persistent.service");
+  judge_iptables(in, fw.v4, "IPv4", "/etc/iptables/rules.v4", persistent, out);
+  judge_iptables(in, fw.v6, "IPv6", "/etc/iptables/rules.v6", persistent, out);
+  if (!fw.nft_read) return;
+  const NftTables tables = own_nft_tables(fw.nft_json);
+  if (tables.with_rules.empty()) return;
+  const auto conf = unit_enabled(in.files, "nftables.service") ? in.files.read("/etc/nftables.conf")
+                                                               : std::nullopt;
+  std::vector<std::string> missing;
+  for (const auto& t : tables.with_rules)
+    if (!conf || conf->find("table " + t) == std::string::npos) missing.push_back(t);
+  if (missing.empty()) return;
+  out.findings.push_back(make_finding(
+      info(), Severity::medium,
+      conf ? fmt::format("nftables table{} {} run{} but /etc/nftables.conf does not declare {}",
+                         missing.size() == 1 ? "" : "s", fmt::join(missing, ", "),
+                         missing.size() == 1 ? "s" : "", missing.size() == 1 ? "it" : "them")
+           : fmt::format("nftables rules run (table {}) but nftables.service does not load "
+                         "/etc/nftables.conf at boot",
+                         fmt::join(missing, ", ")),
+      {{"kind", "firewall"}, {"family", "nftables"}, {"path", "/etc/nftables.conf"}},
+      {{"tables", missing}}, in.hostname, "nftables"));
+}
+
+}  // namespace hostward::audit

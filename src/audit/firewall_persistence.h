@@ -1,0 +1,16 @@
+#pragma once
+#include <set>
+#include <string>
+
+// config.firewall-not-persistent: live rules that a reboot loses, or a saved
+// ruleset that is no longer what runs.
+namespace hostward::audit {
+
+// The rules of iptables-save text that the host's owner wrote, one string
+// each ("filter -A INPUT -p tcp -m tcp --dport 22 -j ACCEPT", "filter :INPUT
+// DROP" for a policy that is not ACCEPT): the rules Docker, Kubernetes
+// network plugins, libvirt, fail2ban and ufw make at run time are left out,
+// since they are not meant to be saved.
+std::set<std::string> own_iptables_rules(const std::string& iptables_save_text);
+
+}  // namespace hostward::audit

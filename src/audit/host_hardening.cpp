@@ -1,0 +1,146 @@
+#include "audit/modules.h"
+
+#include <fmt/format.h>
+
+#include "audit/mounts.h"
+#include "audit/setid_walk.h"
+
+namespace hostward::audit {
+
+namespace {
+
+const RuleInfo& tmp_exec_info() {
+  static const RuleInfo i{
+      "config.tmp-exec-allowed",
+      Severity::low,
+      {"T1059.004", "T1564.001"},
+      "a temporary directory lets programs run from it (no noexec)",
+      "Every user and every compromised service can write there; the seed's miner ran as "
+      "/tmp/mysql. noexec does not stop interpreters, but it stops dropped binaries.",
+      "Mount /tmp, /var/tmp and /dev/shm with nodev,nosuid,noexec (an fstab line, or "
+      "`systemctl edit tmp.mount`), then remount; check that package scripts and build tools "
+      "still work (set TMPDIR for those that need an executable scratch directory)."};
+  return i;
+}
+
+const RuleInfo& setid_info() {
+  static const RuleInfo i{
+      "config.suid-in-world-writable",
+      Severity::high,
+      {"T1548.001"},
+      "a set-uid or set-gid program lies where any user can write",
+      "Nothing legitimate installs set-id programs in /tmp or another world-writable "
+      "directory; one there is a planted backdoor (a root shell copy) or a staging step.",
+      "Check who made it (owner, time, `hostward evidence` of any process running it), keep "
+      "a copy as evidence, then remove it; find how it got there before trusting the host."};
+  return i;
+}
+
+constexpr const char* kTempDirs[] = {"/tmp", "/var/tmp", "/dev/shm"};
+
+nlohmann::json mount_json(const MountEntry& m) {
+  return {{"mount_point", m.mount_point},
+          {"fs_type", m.fs_type},
+          {"source", m.source},
+          {"options", m.options}};
+}
+
+// Live: the kernel's table says what is mounted now.
+void tmp_exec_live(const AuditInput& in, const std::string& mountinfo, AuditResult& out) {
+  const auto mounts = parse_mountinfo(mountinfo);
+  for (const char* dir : kTempDirs) {
+    if (!in.files.stat(dir)) continue;
+    const MountEntry* m = mount_holding(mounts, dir);
+    if (m == nullptr || m->has_option("noexec")) continue;
+    const bool own = m->mount_point == dir;
+    out.findings.push_back(make_finding(
+        tmp_exec_info(), Severity::low,
+        own ? fmt::format("{} is mounted without noexec", dir)
+            : fmt::format("{} is not a mount of its own: it lies on {} without noexec", dir,
+                          m->mount_point),
+        {{"kind", "mount"}, {"path", dir}, {"mount_point", m->mount_point}},
+        {{"mount", mount_json(*m)}, {"source", "/proc/self/mountinfo"}}, in.hostname, dir));
+  }
+}
+
+// Offline: what fstab (or systemd's tmp.mount) would mount at boot.
+void tmp_exec_offline(const AuditInput& in, AuditResult& out) {
+  const auto fstab_text = in.files.read("/etc/fstab");
+  const auto fstab = fstab_text ? parse_fstab(*fstab_text) : std::vector<MountEntry>{};
+  for (const char* dir : kTempDirs) {
+    if (!in.files.stat(dir) && std::string_view(dir) != "/dev/shm") continue;
+    const MountEntry* m = nullptr;
+    for (const auto& e : fstab)
+      if (e.mount_point == dir) m = &e;
+    nlohmann::json subject = {{"kind", "config"}, {"path", "/etc/fstab"}, {"setting", dir}};
+    std::string title;
+    if (m != nullptr) {
+      if (m->has_option("noexec")) continue;
+      subject["line"] = m->line;
+      title = fmt::format("{} is mounted without noexec (/etc/fstab line {})", dir, m->line);
+    } else if (std::string_view(dir) == "/dev/shm") {
+      title = "/dev/shm has no fstab line: systemd mounts it without noexec";
+    } else {
+      title = fmt::format(
+          "{} has no fstab line: it lies on its parent file system, "
+          "without noexec",
+          dir);
+    }
+    out.findings.push_back(make_finding(
+        tmp_exec_info(), Severity::low, title, subject,
+        m ? nlohmann::json{{"mount", mount_json(*m)}} : nlohmann::json{{"mount", nullptr}},
+        in.hostname, dir));
+  }
+}
+
+}  // namespace
+
+void host_hardening_register(RuleCatalog& catalog) {
+  catalog.add(tmp_exec_info());
+  catalog.add(setid_info());
+}
+
+void host_hardening_rules(const AuditInput& in, AuditResult& out) {
+  if (in.live != nullptr) {
+    const auto mountinfo = in.files.read("/proc/self/mountinfo");
+    if (mountinfo) {
+      tmp_exec_live(in, *mountinfo, out);
+      out.judged(tmp_exec_info().id);
+    } else {
+      out.unknown(tmp_exec_info().id, "/proc/self/mountinfo is not readable");
+    }
+  } else if (in.files.memory.empty() || in.files.read("/etc/fstab")) {
+    tmp_exec_offline(in, out);
+    out.judged(tmp_exec_info().id);
+  }
+
+  if (!in.files.memory.empty()) return;  // the walk needs a real tree
+  SetidWalkOptions options;
+  if (in.live != nullptr) {
+    const auto mountinfo = in.files.read("/proc/self/mountinfo");
+    if (mountinfo) options.mounts = parse_mountinfo(*mountinfo);
+  }
+  const SetidWalk walk = walk_setid_in_world_writable(in.files.root, options);
+  for (const auto& e : walk.errors) out.errors.push_back({"config", e});
+  if (!walk.complete) {
+    out.unknown(setid_info().id, walk.incomplete_reason);
+  } else {
+    out.judged(setid_info().id);
+  }
+  for (const auto& f : walk.found) {
+    const bool suid = (f.mode & 04000) != 0;
+    out.findings.push_back(
+        make_finding(setid_info(), Severity::high,
+                     fmt::format("{} is set-{} (owner uid {}) under the world-writable {}", f.path,
+                                 suid ? "uid" : "gid", f.uid, f.writable_dir),
+                     {{"kind", "file"}, {"path", f.path}},
+                     {{"mode", fmt::format("{:04o}", f.mode & 07777)},
+                      {"uid", f.uid},
+                      {"gid", f.gid},
+                      {"size", f.size},
+                      {"world_writable_dir", f.writable_dir}},
+                     in.hostname, f.path));
+  }
+}
+
+}  // namespace hostward::audit

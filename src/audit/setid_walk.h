@@ -1,0 +1,42 @@
+#pragma once
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "audit/mounts.h"
+
+namespace hostward::audit {
+
+struct SetidFile {
+  std::string path;
+  mode_t mode = 0;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  long long size = 0;
+  std::string writable_dir;  // the nearest world-writable directory above it
+};
+
+struct SetidWalkOptions {
+  // The live mount table: pseudo, network and FUSE file systems are not
+  // entered (a hung server must not hang the scan). Empty offline.
+  std::vector<MountEntry> mounts;
+  size_t max_entries = 5'000'000;
+  double max_seconds = 60;
+};
+
+struct SetidWalk {
+  std::vector<SetidFile> found;
+  std::vector<std::string> errors;
+  bool complete = true;
+  std::string incomplete_reason;
+  size_t entries = 0;
+};
+
+// Every set-uid, or set-gid and group-executable, regular file below a
+// world-writable directory of the tree at `root` ("" for /), found without
+// following a symlink. Only directories are stat'ed outside world-writable
+// subtrees, so the walk costs about one getdents per directory.
+SetidWalk walk_setid_in_world_writable(const std::string& root, const SetidWalkOptions& options);
+
+}  // namespace hostward::audit

@@ -1,0 +1,49 @@
+#pragma once
+// An offline tree for `hostward scan --root DIR --only config`: files
+// written under a fresh temporary directory, then scanned as JSON.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "integration/support.h"
+
+namespace hostward::itest {
+
+struct Tree {
+  TempDir dir{"/tmp/hwtest-root."};
+  std::string at(const std::string& path) const { return dir.path() + path; }
+  void write(const std::string& path, const std::string& text, int mode = -1) {
+    const std::filesystem::path p = std::filesystem::path(dir.path()) / path.substr(1);
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream(p) << text;
+    if (mode >= 0) ::chmod(p.c_str(), static_cast<mode_t>(mode));
+  }
+  void mkdir(const std::string& path, int mode) {
+    const std::filesystem::path p = std::filesystem::path(dir.path()) / path.substr(1);
+    std::filesystem::create_directories(p);
+    ::chmod(p.c_str(), static_cast<mode_t>(mode));
+  }
+  void symlink(const std::string& target, const std::string& path) {
+    const std::filesystem::path p = std::filesystem::path(dir.path()) / path.substr(1);
+    std::filesystem::create_directories(p.parent_path());
+    std::filesystem::create_symlink(target, p);
+  }
+  nlohmann::json scan() {
+    const auto r = run_hostward({"scan", "--root", dir.path(), "--only", "config", "--format",
+                                 "json", "--fail-on", "critical"});
+    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+    return nlohmann::json::parse(r.out);
+  }
+};
+
+// The status of `rule` in the report's hardening summary.
+inline std::string check_status(const nlohmann::json& report, const std::string& rule) {
+  for (const auto& c : report["hardening"]["checks"])
+    if (c["rule"] == rule) return c["status"];
+  return "absent";
+}
+
+}  // namespace hostward::itest
