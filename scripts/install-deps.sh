@@ -21,7 +21,7 @@ if [[ $mode == test ]]; then
   packages+=(
     # tests and benchmarks
     libbenchmark-dev postgresql psmisc hyperfine redis-server memcached openssh-server nmap
-    python3 gcc fail2ban systemd-journal-remote rsyslog libicu72 yamllint forkstat
+    python3 gcc fail2ban systemd-journal-remote rsyslog libicu72 yamllint forkstat lynis
   )
 elif [[ $mode != build ]]; then
   echo "usage: $0 [build|test]" >&2

@@ -1,8 +1,7 @@
-#include "audit/modules.h"
-
 #include <fmt/format.h>
 
 #include "audit/fail2ban.h"
+#include "audit/modules.h"
 #include "core/ip_address.h"
 
 namespace hostward::audit {

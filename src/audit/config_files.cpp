@@ -19,7 +19,22 @@ namespace {
 constexpr size_t kMaxBytes = 4u << 20;
 
 int open_confined(const std::string& root, const std::string& path,
-                  int flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY) {
+                  int flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY,
+                  bool follow_links = true) {
+  if (!follow_links) {
+    open_how how{};
+    how.flags = static_cast<uint64_t>(flags);
+    how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    if (root.empty())
+      return static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how));
+    const int dir = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) return -1;
+    how.resolve |= RESOLVE_IN_ROOT;
+    const std::string rel = path.empty() || path[0] != '/' ? path : path.substr(1);
+    const int fd = static_cast<int>(::syscall(SYS_openat2, dir, rel.c_str(), &how, sizeof how));
+    ::close(dir);
+    return fd;
+  }
   if (root.empty()) return ::open(path.c_str(), flags);
   const int dir = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0) return -1;
@@ -34,13 +49,14 @@ int open_confined(const std::string& root, const std::string& path,
 
 }  // namespace
 
-std::optional<std::string> ConfigFiles::read(const std::string& path) const {
+std::optional<std::string> ConfigFiles::read(const std::string& path, bool follow_links) const {
   if (!memory.empty()) {
     const auto it = memory.find(path);
     if (it == memory.end()) return std::nullopt;
     return it->second;
   }
-  const int fd = open_confined(root, path);
+  const int fd =
+      open_confined(root, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, follow_links);
   if (fd < 0) return std::nullopt;
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (owner && st.st_uid != *owner)) {
@@ -95,6 +111,23 @@ std::optional<FileFacts> ConfigFiles::stat(const std::string& path) const {
   ::close(fd);
   if (rc != 0) return std::nullopt;
   return FileFacts{st.st_mode, st.st_uid, st.st_gid};
+}
+
+std::optional<std::string> ConfigFiles::read_link(const std::string& path) const {
+  if (!memory.empty()) {
+    const auto f = memory_facts.find(path);
+    const auto it = memory.find(path);
+    if (f == memory_facts.end() || !S_ISLNK(f->second.mode) || it == memory.end())
+      return std::nullopt;
+    return it->second;
+  }
+  const int fd = open_confined(root, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  char buf[4096];
+  const ssize_t n = ::readlinkat(fd, "", buf, sizeof buf);
+  ::close(fd);
+  if (n <= 0) return std::nullopt;
+  return std::string(buf, static_cast<size_t>(n));
 }
 
 std::vector<std::string> ConfigFiles::list(const std::string& dir) const {

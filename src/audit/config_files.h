@@ -31,7 +31,13 @@ struct ConfigFiles {
   // configuration is what its own user wrote (it cannot point us at /etc/shadow).
   std::optional<unsigned> owner;
 
-  std::optional<std::string> read(const std::string& path) const;
+  // With follow_links false, a symlink anywhere on the path is refused
+  // (RESOLVE_NO_SYMLINKS): for files in users' homes, which they could swap
+  // for a link to a device whose open has effects.
+  std::optional<std::string> read(const std::string& path, bool follow_links = true) const;
+  // A symlink's target, not followed; nullopt when `path` is not a link. In
+  // memory the link's target is the content stored for the path.
+  std::optional<std::string> read_link(const std::string& path) const;
   // Paths matching a glob under root, in lexical order (as glob(3) sorts).
   std::vector<std::string> glob(const std::string& pattern) const;
   // lstat(2) inside root (a symlink is reported as one); nullopt when absent.

@@ -33,7 +33,9 @@ class Reader {
 
   // A file with its [INCLUDES]: before-files, the file, after-files.
   void read_with_includes(const std::string& path, int depth) {
-    if (depth > kMaxIncludeDepth || out_.files_read.size() >= kMaxFiles) return;
+    // Counted before reading: files that include each other fan out.
+    if (depth > kMaxIncludeDepth || reads_ >= kMaxFiles) return;
+    ++reads_;
     const auto text = files_.read(path);
     if (!text) return;
     std::map<std::string, Section> own;
@@ -137,6 +139,7 @@ class Reader {
 
   const ConfigFiles& files_;
   Fail2banConfig& out_;
+  size_t reads_ = 0;
 };
 
 class Interpolator {

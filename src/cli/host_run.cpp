@@ -128,6 +128,7 @@ host::Snapshot obtain_snapshot(const HostOptions& o, const Config& config, const
     co.sample_ms = areas.process ? o.sample_ms : 0;
     co.probe_hidden = areas.process;
     co.network = areas.network || areas.config;
+    co.docker = areas.network;  // the config rules read Docker's files and argv, not its API
     co.docker_socket = o.docker_socket;
     co.owner_ports.insert(config.hunt.miner_pool_ports.begin(), config.hunt.miner_pool_ports.end());
     snap = host::collect_snapshot(co);

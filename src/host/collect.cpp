@@ -238,7 +238,8 @@ Snapshot collect_snapshot(const CollectOptions& options) {
   if (options.network) {
     snap.network_collected = true;
     snap.firewall = collect_firewall(options.proc_root, snap.errors);
-    snap.docker = collect_docker(options.docker_socket, options.docker_daemon_json, snap.errors);
+    if (options.docker)
+      snap.docker = collect_docker(options.docker_socket, options.docker_daemon_json, snap.errors);
   }
   return snap;
 }

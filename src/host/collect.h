@@ -12,6 +12,7 @@ struct CollectOptions {
   bool connections = true;    // established TCP in every network namespace
   std::set<int> owner_ports;  // resolve the owning process of connections to these remote ports
   bool network = false;       // listeners (TCP and UDP) with owners, firewall, Docker
+  bool docker = true;         // with network: ask the Docker engine for its containers
   std::string docker_socket = "/var/run/docker.sock";
   std::string docker_daemon_json = "/etc/docker/daemon.json";
   std::string proc_root = "/proc";

@@ -1,0 +1,87 @@
+// A shell or client history file (the first byte picks the format: bash,
+// zsh, fish, psql, mysql, redis-cli), parsed and searched for credentials,
+// then judged by secrets.shell-history as root's history. Properties: entries
+// come in file order with line numbers inside the file; a hit has a kind and
+// a secret, at most one per kind and one per secret; the redaction shows at
+// most min(4, len/4) characters; no long secret appears in the findings.
+#include <cctype>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "audit/shell_history.h"
+
+namespace {
+
+using namespace hostward::audit;
+
+constexpr HistoryFormat kFormats[] = {HistoryFormat::sh,    HistoryFormat::zsh,
+                                      HistoryFormat::fish,  HistoryFormat::psql,
+                                      HistoryFormat::mysql, HistoryFormat::redis};
+constexpr const char* kPaths[] = {
+    "/root/.bash_history", "/root/.zsh_history",   "/root/.local/share/fish/fish_history",
+    "/root/.psql_history", "/root/.mysql_history", "/root/.rediscli_history"};
+
+void check_redaction(const std::string& secret) {
+  const std::string r = redact(secret);
+  const std::string tail = "…(" + std::to_string(secret.size()) + " chars)";
+  if (r.size() < tail.size() || r.compare(r.size() - tail.size(), tail.size(), tail) != 0) abort();
+  const size_t shown = r.size() - tail.size();
+  if (shown > 4 || shown > secret.size() / 4 || (secret.size() < 8 && shown != 0)) abort();
+  if (secret.compare(0, shown, r, 0, shown) != 0) abort();
+}
+
+// Only long alphanumeric secrets: a short or punctuated one may occur in the
+// report's own words (a path, a title) by chance.
+bool must_not_appear(const SecretHit& h) {
+  if (h.secret.size() < 16) return false;
+  for (const char c : h.secret)
+    if (!std::isalnum(static_cast<unsigned char>(c))) return false;
+  return true;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 1) return 0;
+  const size_t which = data[0] % 6;
+  const std::string text(reinterpret_cast<const char*>(data + 1), size - 1);
+  size_t lines = 1;
+  for (const char c : text) lines += c == '\n';
+
+  std::vector<std::string> hidden;
+  size_t last_line = 0;
+  for_each_history_entry(kFormats[which], text, [&](const HistoryEntry& e) {
+    if (e.line <= last_line || e.line > lines || e.text.empty() || e.text.size() > kMaxHistoryEntry)
+      abort();
+    last_line = e.line;
+    const auto hits = find_secrets(kFormats[which], e.text);
+    for (size_t i = 0; i < hits.size(); ++i) {
+      if (hits[i].kind.empty() || hits[i].secret.empty()) abort();
+      for (size_t j = 0; j < i; ++j)
+        if (hits[j].kind == hits[i].kind || hits[j].secret == hits[i].secret) abort();
+      check_redaction(hits[i].secret);
+      if (must_not_appear(hits[i])) hidden.push_back(hits[i].secret);
+    }
+    split_shell_commands(e.text, ShellDialect::fish);
+  });
+
+  AuditInput in;
+  in.hostname = "fuzz";
+  in.files.memory[kPaths[which]] = text;
+  AuditResult out;
+  shell_history_rules(in, out);
+  if (out.findings.size() > 51) abort();  // 50, then one saying how many more
+  nlohmann::json all = nlohmann::json::array();
+  for (const auto& f : out.findings) {
+    if (f.rule != "secrets.shell-history") abort();
+    all.push_back({f.title, f.subject, f.evidence, f.fingerprint});
+  }
+  for (const auto& e : out.errors) all.push_back(e.message);
+  const std::string dump = all.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  for (const auto& secret : hidden)
+    if (dump.find(secret) != std::string::npos) abort();
+  return 0;
+}
