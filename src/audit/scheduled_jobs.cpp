@@ -1,8 +1,1753 @@
 #include "audit/scheduled_jobs.h"
 
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <climits>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <set>
+
+#include "audit/accounts.h"
+
 namespace hostward::audit {
 
-void scheduled_jobs_register(RuleCatalog&) {}
-void scheduled_jobs_rules(const AuditInput&, AuditResult&) {}
+namespace {
+
+constexpr const char* kRuleId = "config.cron-world-writable";
+
+// Hostile files: caps on everything that grows with input.
+constexpr size_t kMaxLines = 100000;
+constexpr size_t kMaxJobs = 10000;
+constexpr size_t kMaxWords = 512;
+constexpr size_t kMaxCommands = 256;
+constexpr int kMaxShellDepth = 4;
+constexpr size_t kMaxDirEntries = 2000;
+constexpr size_t kMaxPathEntries = 64;
+constexpr size_t kMaxComponents = 128;
+constexpr size_t kMaxFindings = 2000;
+constexpr size_t kMaxInlinePaths = 16;
+constexpr size_t kMaxUnits = 2000;
+// Any user can install a crontab: a hostile one must not make the scan
+// stat() for minutes. Programs judged per scan, and stat results kept.
+constexpr size_t kMaxJudgedCommands = 20000;
+constexpr size_t kMaxStatCalls = 100000;
+constexpr size_t kMaxCachedFacts = 100000;
+
+// Debian's cron: PATH when the crontab sets none (_PATH_DEFPATH).
+constexpr const char* kCronDefaultPath = "/usr/bin:/bin";
+// systemd resolves a bare ExecStart= name through a fixed path, and services
+// (anacron.service among them) inherit it as PATH.
+constexpr const char* kSystemdPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+// systemd's unit search path for the system manager, highest priority first.
+const std::vector<std::string> kUnitDirs = {"/etc/systemd/system", "/run/systemd/system",
+                                            "/usr/local/lib/systemd/system", "/lib/systemd/system",
+                                            "/usr/lib/systemd/system"};
+
+const RuleInfo& rule_info() {
+  static const RuleInfo i{
+      kRuleId,
+      Severity::high,
+      {"T1053.003", "T1053.006"},
+      "A cron job or systemd timer runs something any user can change",
+      "A scheduled job that runs a world-writable script, or a program from a world-writable "
+      "directory or PATH entry, runs whatever another user wrote there as the job's owner, "
+      "usually root: the seed's miner ran as an unprivileged user, and one write becomes root's "
+      "code at the next tick.",
+      "Move the script into a root-owned directory (e.g. /usr/local/sbin, chown root:root, chmod "
+      "755) and call it by absolute path; drop world-writable directories from the job's PATH; "
+      "chmod o-w the crontab or unit file, reading it first: cron ignores a group- or "
+      "world-writable crontab, so fixing the mode also activates whatever another user wrote "
+      "into it."};
+  return i;
+}
+
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
+}
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string_view skip_blanks(std::string_view s) {
+  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+  return s;
+}
+
+bool all_digits(std::string_view s) { return std::all_of(s.begin(), s.end(), is_digit); }
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+struct Line {
+  int number = 0;
+  std::string_view text;
+  bool has_newline = false;
+};
+
+std::vector<Line> split_lines(std::string_view text) {
+  std::vector<Line> lines;
+  size_t start = 0;
+  while (start < text.size() && lines.size() < kMaxLines) {
+    const size_t nl = text.find('\n', start);
+    const size_t end = nl == std::string_view::npos ? text.size() : nl;
+    lines.push_back({static_cast<int>(lines.size()) + 1, text.substr(start, end - start),
+                     nl != std::string_view::npos});
+    start = end + 1;
+  }
+  return lines;
+}
+
+// cron reads lines into C strings: a NUL ends what it sees of a line.
+std::string_view up_to_nul(std::string_view s) { return s.substr(0, s.find('\0')); }
+
+// ---- crontab (vixie cron 3.0: env.c, entry.c, do_command.c) ----
+
+// load_env: sscanf(line, "%[^ =] = %[^\n#]", name, value); trailing
+// whitespace trimmed and one pair of matching quotes removed. An empty value
+// ("MAILTO=") fails that sscanf, but later cron versions take it: taken as an
+// assignment, so such a line never hides a whole file from the rule.
+std::optional<std::pair<std::string, std::string>> parse_cron_assignment(std::string_view line) {
+  size_t i = 0;
+  while (i < line.size() && line[i] != ' ' && line[i] != '=') ++i;
+  if (i == 0) return std::nullopt;
+  size_t j = i;
+  while (j < line.size() && is_space(line[j])) ++j;
+  if (j >= line.size() || line[j] != '=') return std::nullopt;
+  ++j;
+  while (j < line.size() && is_space(line[j])) ++j;
+  size_t k = j;
+  while (k < line.size() && line[k] != '#') ++k;
+  std::string value(line.substr(j, k - j));
+  while (!value.empty() && is_space(value.back())) value.pop_back();
+  if (value.size() >= 2 && (value[0] == '\'' || value[0] == '"') && value.back() == value[0])
+    value = value.substr(1, value.size() - 2);
+  return std::make_pair(std::string(line.substr(0, i)), value);
+}
+
+const char* const kMonthNames[] = {"jan", "feb", "mar", "apr", "may", "jun",  "jul",
+                                   "aug", "sep", "oct", "nov", "dec", nullptr};
+const char* const kDowNames[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun", nullptr};
+
+struct FieldReader {
+  std::string_view s;
+  size_t p = 0;
+  char peek() const { return p < s.size() ? s[p] : '\0'; }
+};
+
+// get_number: an alphanumeric run, a name (case-insensitive) or digits;
+// atoi("") is 0, so cron takes an empty number ("1,,2") as 0.
+bool read_number(FieldReader& r, int low, const char* const* names, long long& out) {
+  const size_t start = r.p;
+  while (r.p < r.s.size() && is_alnum(r.s[r.p])) {
+    if (r.p - start + 1 >= 100) return false;  // MAX_TEMPSTR
+    ++r.p;
+  }
+  const std::string_view token = r.s.substr(start, r.p - start);
+  for (int i = 0; names != nullptr && names[i] != nullptr; ++i) {
+    if (iequals(token, names[i])) {
+      out = i + low;
+      return true;
+    }
+  }
+  if (!all_digits(token)) return false;
+  out = 0;
+  if (!token.empty()) {
+    const auto [ptr, ec] = std::from_chars(token.data(), token.data() + token.size(), out);
+    if (ec != std::errc()) out = LLONG_MAX;  // out of every range
+  }
+  return true;
+}
+
+// get_range: `*`, N, or N-M, with an optional /STEP; every value set must be
+// in [low, high]. A step of 0 never ends in cron 3.0: taken as an error.
+bool read_range(FieldReader& r, int low, int high, const char* const* names) {
+  long long first = low, last = high, step = 1;
+  if (r.peek() == '*') {
+    ++r.p;
+  } else {
+    if (!read_number(r, low, names, first)) return false;
+    if (r.peek() != '-') return first >= low && first <= high;
+    ++r.p;
+    if (!read_number(r, low, names, last)) return false;
+  }
+  if (r.peek() == '/') {
+    ++r.p;
+    if (!read_number(r, 0, nullptr, step) || step <= 0) return false;
+  }
+  if (first > last) return true;  // cron's loop sets nothing
+  return first >= low && first + (last - first) / step * step <= high;
+}
+
+// get_list: ranges joined by commas; whatever follows a complete range
+// that is not a comma is skipped (Skip_Nonblanks), so "5/2" is minute 5.
+bool valid_time_field(std::string_view field, int low, int high, const char* const* names) {
+  FieldReader r{field};
+  while (true) {
+    if (!read_range(r, low, high, names)) return false;
+    if (r.peek() != ',') return true;
+    ++r.p;
+  }
+}
+
+std::string_view next_token(std::string_view& rest) {
+  rest = skip_blanks(rest);
+  size_t end = 0;
+  while (end < rest.size() && !is_blank(rest[end])) ++end;
+  const std::string_view token = rest.substr(0, end);
+  rest.remove_prefix(end);
+  return token;
+}
+
+bool is_cron_special(std::string_view name) {
+  static const std::set<std::string_view> kSpecials = {"reboot", "yearly", "annually", "monthly",
+                                                       "weekly", "daily",  "midnight", "hourly"};
+  return kSpecials.count(name) != 0;
+}
+
+// load_entry for a line that is not a comment or an assignment: "" when
+// cron accepts it, else cron's own words for what is wrong.
+std::string parse_cron_entry(std::string_view line, bool system_crontab, CronJob& job) {
+  std::string_view rest = line;
+  if (skip_blanks(rest).substr(0, 1) == "@") {
+    const std::string_view special = next_token(rest);
+    if (!is_cron_special(special.substr(1))) return "bad time specifier";
+    job.schedule = std::string(special);
+  } else {
+    struct Field {
+      int low, high;
+      const char* const* names;
+      const char* error;
+    };
+    static const Field kFields[] = {{0, 59, nullptr, "bad minute"},
+                                    {0, 23, nullptr, "bad hour"},
+                                    {1, 31, nullptr, "bad day-of-month"},
+                                    {1, 12, kMonthNames, "bad month"},
+                                    {0, 7, kDowNames, "bad day-of-week"}};
+    for (const Field& f : kFields) {
+      const std::string_view token = next_token(rest);
+      if (!valid_time_field(token, f.low, f.high, f.names)) return f.error;
+      if (!job.schedule.empty()) job.schedule += ' ';
+      job.schedule += token;
+    }
+  }
+  rest = skip_blanks(rest);
+  if (rest.empty()) return "bad command";
+  if (system_crontab) {
+    job.user = std::string(next_token(rest));
+    if (rest.empty()) return "bad command";
+  }
+  job.command = cron_command_before_stdin(skip_blanks(rest));
+  return "";
+}
+
+bool is_comment_or_blank(std::string_view line) {
+  const std::string_view t = skip_blanks(line);
+  return t.empty() || t.front() == '#';
+}
+
+// ---- paths ----
+
+// Lexically absolute and clean ("//", ".", ".."); "" when too deep to judge.
+std::string normalize_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  size_t i = 0;
+  while (i < path.size()) {
+    while (i < path.size() && path[i] == '/') ++i;
+    size_t j = i;
+    while (j < path.size() && path[j] != '/') ++j;
+    const std::string_view part = path.substr(i, j - i);
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+    } else if (!part.empty() && part != ".") {
+      parts.push_back(part);
+      if (parts.size() > kMaxComponents) return "";
+    }
+    i = j;
+  }
+  std::string out;
+  for (const auto& p : parts) (out += '/') += p;
+  return out.empty() ? "/" : out;
+}
+
+// "" when relative to a directory we cannot know (cwd "").
+std::string absolute_from(const std::string& cwd, std::string_view path) {
+  if (!path.empty() && path.front() == '/') return normalize_path(path);
+  if (cwd.empty()) return "";
+  return normalize_path(cwd + "/" + std::string(path));
+}
+
+std::string basename_of(std::string_view path) {
+  const size_t slash = path.rfind('/');
+  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
+std::string octal_mode(mode_t mode) { return fmt::format("{:04o}", mode & 07777); }
+
+// ConfigFiles::stat, remembered: the same directories come up for every job.
+class FactsCache {
+ public:
+  explicit FactsCache(const ConfigFiles& files) : files_(files) {}
+  std::optional<FileFacts> stat(const std::string& path) const {
+    if (const auto it = cache_.find(path); it != cache_.end()) return it->second;
+    ++calls_;
+    const auto facts = files_.stat(path);
+    if (cache_.size() < kMaxCachedFacts) cache_.emplace(path, facts);
+    return facts;
+  }
+  bool exhausted() const { return calls_ >= kMaxStatCalls; }
+
+ private:
+  const ConfigFiles& files_;
+  mutable std::map<std::string, std::optional<FileFacts>> cache_;
+  mutable size_t calls_ = 0;
+};
+
+// "dir/." makes stat follow a symlinked directory (/bin -> usr/bin) to the
+// directory the kernel walks through, where lstat of "dir" sees only the link.
+std::optional<FileFacts> directory_facts(const FactsCache& files, const std::string& dir) {
+  if (auto f = files.stat(dir == "/" ? "/." : dir + "/."); f && f->is_dir()) return f;
+  return files.stat(dir);
+}
+
+struct Exposure {
+  std::string path;  // the world-writable file or directory
+  FileFacts facts;
+  bool is_target = false;  // the judged path itself, not a directory above it
+};
+
+// What lets another user change or plant `path`: the path itself when it is
+// world-writable, else the deepest world-writable directory above it (sticky
+// or not: a missing name there can be created). A symlink component that
+// ConfigFiles cannot follow ends the walk (it has no readlink): its own
+// directory chain is what gets judged.
+std::optional<Exposure> exposure_of(const FactsCache& files, const std::string& path,
+                                    bool target_is_directory) {
+  if (path.empty() || path.front() != '/') return std::nullopt;
+  std::optional<Exposure> deepest;
+  std::string dir = "/";
+  if (path != "/") {
+    if (auto f = directory_facts(files, "/"); f && f->world_writable()) deepest = {"/", *f, false};
+  }
+  size_t start = 1;
+  while (start < path.size()) {
+    const size_t slash = path.find('/', start);
+    if (slash == std::string::npos) break;  // the last component is the target
+    dir = path.substr(0, slash);
+    const auto f = directory_facts(files, dir);
+    if (!f || !f->is_dir()) return deepest;  // missing below here: creatable through `deepest`
+    if (f->world_writable()) deepest = {dir, *f, false};
+    start = slash + 1;
+  }
+  const auto target = target_is_directory ? directory_facts(files, path) : files.stat(path);
+  if (target && target->world_writable()) return Exposure{path, *target, true};
+  return deepest;
+}
+
+bool runnable(const FileFacts& f) {
+  return S_ISLNK(f.mode) || (f.is_regular() && (f.mode & 0111) != 0);
+}
+
+// ---- shell ----
+
+bool is_name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_name_char(char c) { return is_alnum(c) || c == '_'; }
+
+bool is_assignment(std::string_view word) {
+  const size_t eq = word.find('=');
+  if (eq == std::string_view::npos || eq == 0 || !is_name_start(word[0])) return false;
+  return std::all_of(word.begin(), word.begin() + static_cast<long>(eq), is_name_char);
+}
+
+// A POSIX-ish sh lexer, enough to find the programs a cron command runs.
+class ShellLexer {
+ public:
+  ShellLexer(std::string_view script, const JobEnvironment& env, int depth,
+             std::vector<SimpleCommand>& out)
+      : s_(script), env_(env), depth_(depth), out_(out) {}
+
+  void run() {
+    while (i_ < s_.size()) step();
+    finish_command();
+  }
+
+ private:
+  void step() {
+    const char c = s_[i_];
+    if (is_blank(c) || c == '\r') {
+      finish_word();
+      ++i_;
+    } else if (c == '\n' || c == ';' || c == '&' || c == '|' || c == '(' || c == ')') {
+      finish_command();
+      ++i_;
+    } else if (c == '<' || c == '>') {
+      redirection();
+    } else if (c == '#' && !in_word_) {
+      while (i_ < s_.size() && s_[i_] != '\n') ++i_;
+    } else if (c == '~' && !in_word_) {
+      tilde();
+    } else {
+      in_word_ = true;
+      word_char(c);
+    }
+  }
+
+  void word_char(char c) {
+    if (c == '\'') {
+      const size_t end = s_.find('\'', i_ + 1);
+      const size_t stop = end == std::string_view::npos ? s_.size() : end;
+      word_.text.append(s_.substr(i_ + 1, stop - i_ - 1));
+      i_ = stop + 1;
+    } else if (c == '"') {
+      double_quoted();
+    } else if (c == '\\') {
+      if (i_ + 1 < s_.size() && s_[i_ + 1] != '\n') word_.text += s_[i_ + 1];
+      i_ += 2;
+    } else if (c == '$') {
+      dollar();
+    } else if (c == '`') {
+      backquoted();
+    } else {
+      if (c == '*' || c == '?' || c == '[') word_.exact = false;
+      word_.text += c;
+      ++i_;
+    }
+  }
+
+  void double_quoted() {
+    ++i_;
+    while (i_ < s_.size() && s_[i_] != '"') {
+      const char c = s_[i_];
+      if (c == '\\' && i_ + 1 < s_.size() &&
+          std::string_view("$`\"\\\n").find(s_[i_ + 1]) != std::string_view::npos) {
+        if (s_[i_ + 1] != '\n') word_.text += s_[i_ + 1];
+        i_ += 2;
+      } else if (c == '$') {
+        dollar();
+      } else if (c == '`') {
+        backquoted();
+      } else {
+        word_.text += c;
+        ++i_;
+      }
+    }
+    ++i_;
+  }
+
+  void tilde() {
+    in_word_ = true;
+    const char next = i_ + 1 < s_.size() ? s_[i_ + 1] : '\0';
+    const auto home = env_.find("HOME");
+    if ((next == '/' || next == '\0' || is_blank(next)) && home != env_.end()) {
+      word_.text += home->second;
+    } else {
+      word_.exact = false;  // ~user, or no HOME
+      word_.text += '~';
+    }
+    ++i_;
+  }
+
+  // $NAME, ${NAME}, $(...), $((...)), $1, $? ...
+  void dollar() {
+    ++i_;
+    const char c = i_ < s_.size() ? s_[i_] : '\0';
+    if (c == '(' && i_ + 1 < s_.size() && s_[i_ + 1] == '(') {
+      word_.exact = false;  // $((arithmetic)): no command inside
+      i_ = matching_paren(i_);
+    } else if (c == '(') {
+      substitute(matching_paren(i_));
+    } else if (c == '{') {
+      const size_t end = s_.find('}', i_);
+      const size_t stop = end == std::string_view::npos ? s_.size() : end;
+      expand(s_.substr(i_ + 1, stop - i_ - 1));
+      i_ = stop + 1;
+    } else if (is_name_start(c)) {
+      const size_t start = i_;
+      while (i_ < s_.size() && is_name_char(s_[i_])) ++i_;
+      expand(s_.substr(start, i_ - start));
+    } else if (c != '\0' && !is_blank(c) && c != '"') {
+      word_.exact = false;  // $1, $?, $$, ...
+      ++i_;
+    } else {
+      word_.text += '$';
+    }
+  }
+
+  void expand(std::string_view name) {
+    const auto it = env_.find(std::string(name));
+    const bool plain = !name.empty() && is_name_start(name[0]) &&
+                       std::all_of(name.begin(), name.end(), is_name_char);
+    if (!plain || it == env_.end() || it->second.find_first_of(" \t\n*?[") != std::string::npos) {
+      word_.exact = false;
+      return;
+    }
+    word_.text += it->second;
+  }
+
+  // The index just past the ')' closing the '(' at `open`, skipping quotes.
+  size_t matching_paren(size_t open) const {
+    int level = 0;
+    for (size_t k = open; k < s_.size(); ++k) {
+      const char c = s_[k];
+      if (c == '\\') {
+        ++k;
+      } else if (c == '\'') {
+        const size_t end = s_.find('\'', k + 1);
+        if (end == std::string_view::npos) return s_.size();
+        k = end;
+      } else if (c == '(') {
+        ++level;
+      } else if (c == ')' && --level == 0) {
+        return k + 1;
+      }
+    }
+    return s_.size();
+  }
+
+  void substitute(size_t end) {
+    const size_t close = end > 0 && end <= s_.size() && s_[end - 1] == ')' ? end - 1 : end;
+    nested(s_.substr(i_ + 1, close > i_ + 1 ? close - i_ - 1 : 0));
+    i_ = end;
+  }
+
+  void backquoted() {
+    std::string inner;
+    size_t k = i_ + 1;
+    for (; k < s_.size() && s_[k] != '`'; ++k) {
+      if (s_[k] == '\\' && k + 1 < s_.size()) ++k;
+      inner += s_[k];
+    }
+    nested(inner);
+    i_ = k + 1;
+  }
+
+  void nested(std::string_view inner) {
+    word_.exact = false;
+    if (depth_ >= kMaxShellDepth) return;
+    ShellLexer sub(inner, env_, depth_ + 1, out_);
+    sub.run();
+  }
+
+  void redirection() {
+    // The digits before > are the descriptor (2>/dev/null), not a word.
+    if (in_word_ && word_.exact && all_digits(word_.text)) {
+      word_ = {};
+      in_word_ = false;
+    } else {
+      finish_word();
+    }
+    while (i_ < s_.size() && std::string_view("<>&|").find(s_[i_]) != std::string_view::npos) ++i_;
+    skip_next_word_ = true;  // the redirection's target
+  }
+
+  void finish_word() {
+    if (!in_word_) return;
+    if (skip_next_word_)
+      skip_next_word_ = false;
+    else if (command_.size() < kMaxWords)
+      command_.push_back(std::move(word_));
+    word_ = {};
+    in_word_ = false;
+  }
+
+  void finish_command() {
+    finish_word();
+    skip_next_word_ = false;
+    if (!command_.empty() && out_.size() < kMaxCommands) out_.push_back(std::move(command_));
+    command_.clear();
+  }
+
+  std::string_view s_;
+  const JobEnvironment& env_;
+  int depth_;
+  std::vector<SimpleCommand>& out_;
+  size_t i_ = 0;
+  SimpleCommand command_;
+  CronWord word_;
+  bool in_word_ = false;
+  bool skip_next_word_ = false;
+};
+
+// ---- what a command runs ----
+
+enum class Interpreter { none, shell, python, perl, ruby, php, node, run_parts };
+
+Interpreter interpreter_of(const std::string& base) {
+  static const std::set<std::string_view> kShells = {"sh",  "bash", "dash", "zsh",
+                                                     "ksh", "mksh", "ash",  "busybox"};
+  if (kShells.count(base)) return Interpreter::shell;
+  auto versioned = [&](std::string_view stem) {
+    return starts_with(base, stem) &&
+           std::all_of(base.begin() + static_cast<long>(stem.size()), base.end(),
+                       [](char c) { return is_digit(c) || c == '.'; });
+  };
+  if (versioned("python") || versioned("pypy")) return Interpreter::python;
+  if (versioned("perl")) return Interpreter::perl;
+  if (versioned("ruby")) return Interpreter::ruby;
+  if (versioned("php")) return Interpreter::php;
+  if (base == "node" || base == "nodejs") return Interpreter::node;
+  if (base == "run-parts") return Interpreter::run_parts;
+  return Interpreter::none;
+}
+
+// Where an interpreter's script is: a file, or inline code.
+struct ScriptArgument {
+  std::optional<std::string> script;
+  std::optional<std::string> code;
+  bool code_is_shell = false;
+};
+
+bool is_option(std::string_view w) { return w.size() > 1 && w[0] == '-'; }
+
+// The argument of a short option at w[k]: the rest of the cluster, else the next word.
+std::string option_argument(const SimpleCommand& words, size_t& j, size_t k) {
+  const std::string& w = words[j].text;
+  if (k + 1 < w.size()) return w.substr(k + 1);
+  if (j + 1 < words.size()) return words[++j].text;
+  return "";
+}
+
+ScriptArgument operand(const SimpleCommand& words, size_t j) {
+  if (j >= words.size() || !words[j].exact) return {};
+  return {words[j].text, std::nullopt, false};
+}
+
+// sh [-abefhmnuvx] [-o option] [-c command_string | -s | file]
+ScriptArgument shell_script_argument(const SimpleCommand& words, size_t j) {
+  bool command_string = false;
+  for (; j < words.size(); ++j) {
+    const std::string& w = words[j].text;
+    if (w == "--") {
+      ++j;
+      break;
+    }
+    if (w == "-") return {};  // the script is stdin
+    if (w.size() < 2 || (w[0] != '-' && w[0] != '+')) break;
+    if (starts_with(w, "--")) {
+      if (w == "--rcfile" || w == "--init-file") ++j;
+      continue;
+    }
+    for (size_t k = 1; k < w.size(); ++k) {
+      if (w[k] == 'c') command_string = true;
+      if (w[k] == 's') return {};
+      if (w[k] == 'o' || w[k] == 'O') {
+        ++j;
+        break;
+      }
+    }
+  }
+  if (!command_string) return operand(words, j);
+  if (j >= words.size() || !words[j].exact) return {};
+  return {std::nullopt, words[j].text, true};
+}
+
+// Short options of an interpreter: which end in inline code, which take an
+// argument (attached or the next word), which name the script; the first
+// other word is the script.
+struct InterpreterOptions {
+  std::string_view code;       // -c CODE, -e CODE
+  std::string_view with_arg;   // -W arg, -I dir
+  std::string_view no_script;  // -m module: no script file
+  std::string_view script;     // php -f FILE
+};
+
+ScriptArgument generic_script_argument(const SimpleCommand& words, size_t j,
+                                       const InterpreterOptions& o) {
+  for (; j < words.size(); ++j) {
+    const std::string& w = words[j].text;
+    if (w == "--") {
+      ++j;
+      break;
+    }
+    if (w == "-") return {};
+    if (!is_option(w)) break;
+    if (starts_with(w, "--")) {  // node's long options
+      if (w == "--eval" || w == "--print")
+        return j + 1 < words.size() ? ScriptArgument{std::nullopt, words[j + 1].text, false}
+                                    : ScriptArgument{};
+      if (w == "--require" || w == "--import" || w == "--loader" || w == "--input-type") ++j;
+      continue;
+    }
+    for (size_t k = 1; k < w.size(); ++k) {
+      const char c = w[k];
+      if (o.code.find(c) != std::string_view::npos)
+        return {std::nullopt, option_argument(words, j, k), false};
+      if (o.no_script.find(c) != std::string_view::npos) return {};
+      if (o.script.find(c) != std::string_view::npos)
+        return {option_argument(words, j, k), std::nullopt, false};
+      if (o.with_arg.find(c) != std::string_view::npos) {
+        option_argument(words, j, k);
+        break;
+      }
+    }
+  }
+  return operand(words, j);
+}
+
+ScriptArgument script_argument(Interpreter kind, const SimpleCommand& words, size_t j) {
+  switch (kind) {
+    case Interpreter::shell:
+      return shell_script_argument(words, j);
+    case Interpreter::python:
+      return generic_script_argument(words, j, {"c", "WXQ", "m", ""});
+    case Interpreter::perl:
+      return generic_script_argument(words, j, {"eE", "I", "", ""});
+    case Interpreter::ruby:
+      return generic_script_argument(words, j, {"e", "rICE", "", ""});
+    case Interpreter::php:
+      return generic_script_argument(words, j, {"rBRE", "cdzt", "", "fF"});
+    case Interpreter::node:
+      return generic_script_argument(words, j, {"ep", "rC", "", ""});
+    default:
+      return {};
+  }
+}
+
+// Absolute paths standing as words in inline code (python -c, perl -e ...).
+std::vector<std::string> absolute_paths_in(std::string_view code) {
+  std::vector<std::string> out;
+  auto path_char = [](char c) { return is_alnum(c) || std::strchr("/._-+@~", c) != nullptr; };
+  for (size_t i = 0; i < code.size() && out.size() < kMaxInlinePaths; ++i) {
+    if (code[i] != '/' || (i > 0 && std::strchr(" \t\n'\"(=,:;[", code[i - 1]) == nullptr))
+      continue;
+    size_t j = i;
+    while (j < code.size() && code[j] != '\0' && path_char(code[j])) ++j;
+    if (j - i >= 2) out.emplace_back(code.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+// Programs that run the command given in their arguments.
+struct Wrapper {
+  std::string_view name;
+  std::string_view with_arg;  // short options taking an argument
+  int operands_before_command;
+};
+
+const Wrapper* wrapper_of(const std::string& base) {
+  static const Wrapper kWrappers[] = {
+      {"nice", "n", 0},   {"ionice", "cnp", 0},       {"nohup", "", 0},        {"setsid", "", 0},
+      {"chronic", "", 0}, {"cronic", "", 0},          {"timeout", "sk", 1},    {"stdbuf", "ioe", 0},
+      {"time", "fo", 0},  {"sudo", "ugCDhpRrtTU", 0}, {"doas", "uC", 0},       {"env", "uCS", 0},
+      {"flock", "wE", 1}, {"unbuffer", "", 0},        {"systemd-cat", "tp", 0}};
+  for (const auto& w : kWrappers)
+    if (w.name == base) return &w;
+  return nullptr;
+}
+
+bool is_shell_builtin(std::string_view w) {
+  static const std::set<std::string_view> kBuiltins = {
+      "cd",    "echo",     "test",   "[",     "true",   "false", ":",       "export", "set",
+      "unset", "exit",     "return", "read",  "printf", "eval",  "trap",    "umask",  "wait",
+      "shift", "ulimit",   "kill",   "alias", "type",   "hash",  "getopts", "local",  "readonly",
+      "break", "continue", "[[",     "let",   "pwd",    "shopt", "declare", "typeset"};
+  return kBuiltins.count(w) != 0;
+}
+
+bool is_shell_keyword(std::string_view w) {
+  static const std::set<std::string_view> kKeywords = {"if", "then", "else",  "elif",  "fi",
+                                                       "do", "done", "while", "until", "!",
+                                                       "{",  "}",    "time",  "esac",  "]]"};
+  return kKeywords.count(w) != 0;
+}
+
+bool starts_compound(std::string_view w) {
+  return w == "for" || w == "case" || w == "select" || w == "function";
+}
+
+// ---- systemd ----
+
+struct LoadedUnit {
+  std::string path;                // the unit file that won
+  std::vector<std::string> files;  // it and its drop-ins, in the order applied
+  std::vector<std::pair<std::string, TimerUnitSetting>> settings;  // file, setting
+};
+
+// Drop-in directories of a unit: NAME.d, the dash-prefix ones (foo-.service.d
+// for foo-bar.service) and the type's (service.d).
+std::vector<std::string> dropin_dir_names(const std::string& name) {
+  std::vector<std::string> out = {name + ".d"};
+  const size_t dot = name.rfind('.');
+  if (dot == std::string::npos) return out;
+  const std::string stem = name.substr(0, dot), type = name.substr(dot + 1);
+  for (size_t dash = stem.rfind('-'); dash != std::string::npos && dash > 0;
+       dash = stem.rfind('-', dash - 1))
+    out.push_back(stem.substr(0, dash + 1) + "." + type + ".d");
+  out.push_back(type + ".d");
+  return out;
+}
+
+std::optional<std::string> setting_value(const LoadedUnit& unit, std::string_view section,
+                                         std::string_view key) {
+  std::optional<std::string> value;
+  for (const auto& [file, s] : unit.settings)
+    if (s.section == section && s.key == key) value = s.value;
+  return value;
+}
+
+}  // namespace
+
+// ---- public parsers ----
+
+std::string cron_command_before_stdin(std::string_view raw) {
+  // do_command.c: the first unescaped % ends the command; "\%" is a literal
+  // %, any other backslash stays for the shell.
+  std::string out;
+  bool escaped = false;
+  for (const char c : raw) {
+    if (escaped) {
+      if (c != '%') out += '\\';
+      out += c;
+      escaped = false;
+    } else if (c == '\\') {
+      escaped = true;
+    } else if (c == '%') {
+      return out;
+    } else {
+      out += c;
+    }
+  }
+  if (escaped) out += '\\';
+  return out;
+}
+
+Crontab parse_crontab(std::string_view text, bool system_crontab) {
+  // user.c (Debian): assignments and entries in order, each entry seeing the
+  // assignments above it; one bad entry, or a last line without its
+  // newline, and cron ignores the whole file.
+  Crontab tab;
+  JobEnvironment env;
+  for (const Line& l : split_lines(text)) {
+    const std::string_view line = up_to_nul(l.text);
+    if (is_comment_or_blank(line)) continue;
+    if (!l.has_newline) {
+      tab.error_line = l.number;
+      tab.error = "missing newline before EOF";
+      return tab;
+    }
+    if (auto assignment = parse_cron_assignment(skip_blanks(line))) {
+      env[assignment->first] = assignment->second;
+      continue;
+    }
+    CronJob job;
+    job.line = l.number;
+    if (std::string error = parse_cron_entry(line, system_crontab, job); !error.empty()) {
+      tab.error_line = l.number;
+      tab.error = std::move(error);
+      return tab;
+    }
+    job.env = env;
+    if (tab.jobs.size() < kMaxJobs) tab.jobs.push_back(std::move(job));
+  }
+  return tab;
+}
+
+std::vector<AnacronJob> parse_anacrontab(std::string_view text) {
+  // anacron's readtab.c: "VAR=VALUE", "PERIOD DELAY ID COMMAND" with a period
+  // in days or @monthly/@weekly/..., anything else skipped with a warning.
+  static const std::set<std::string_view> kPeriods = {"@daily", "@weekly", "@monthly", "@yearly",
+                                                      "@annually"};
+  std::vector<AnacronJob> jobs;
+  JobEnvironment env;
+  for (const Line& l : split_lines(text)) {
+    const std::string_view line = skip_blanks(up_to_nul(l.text));
+    if (line.empty() || line.front() == '#') continue;
+    size_t name_end = 0;
+    while (name_end < line.size() && !is_blank(line[name_end]) && line[name_end] != '=') ++name_end;
+    const std::string_view after_name = skip_blanks(line.substr(name_end));
+    if (name_end > 0 && !after_name.empty() && after_name.front() == '=') {
+      env[std::string(line.substr(0, name_end))] = std::string(trim(after_name.substr(1)));
+      continue;
+    }
+    std::string_view rest = line;
+    const std::string_view period = next_token(rest);
+    const std::string_view delay = next_token(rest);
+    const std::string_view id = next_token(rest);
+    const std::string_view command = trim(rest);
+    const bool period_ok = (!period.empty() && all_digits(period)) || kPeriods.count(period);
+    if (!period_ok || delay.empty() || !all_digits(delay) || id.empty() ||
+        id.find('/') != std::string_view::npos || command.empty())
+      continue;
+    if (jobs.size() < kMaxJobs)
+      jobs.push_back({l.number, std::string(period), std::string(id), std::string(command), env});
+  }
+  return jobs;
+}
+
+std::vector<SimpleCommand> split_shell_commands(std::string_view script,
+                                                const JobEnvironment& env) {
+  std::vector<SimpleCommand> out;
+  ShellLexer(script, env, 0, out).run();
+  return out;
+}
+
+std::vector<TimerUnitSetting> parse_unit_file(std::string_view text) {
+  std::vector<TimerUnitSetting> out;
+  std::string section;
+  const auto lines = split_lines(text);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const int number = lines[i].number;
+    std::string logical(trim(lines[i].text));
+    if (logical.empty() || logical[0] == '#' || logical[0] == ';') continue;
+    while (logical.back() == '\\' && i + 1 < lines.size()) {
+      logical.back() = ' ';
+      std::string_view next = trim(lines[++i].text);
+      // Comment lines inside a continued line are dropped, the line goes on.
+      while ((next.empty() || next[0] == '#' || next[0] == ';') && i + 1 < lines.size())
+        next = trim(lines[++i].text);
+      if (next.empty() || next[0] == '#' || next[0] == ';') break;
+      logical += next;
+    }
+    if (logical[0] == '[') {
+      const size_t close = logical.find(']');
+      section = close == std::string::npos ? "" : logical.substr(1, close - 1);
+      continue;
+    }
+    const size_t eq = logical.find('=');
+    if (eq == std::string::npos || section.empty() || out.size() >= kMaxLines) continue;
+    out.push_back({number, section, std::string(trim(std::string_view(logical).substr(0, eq))),
+                   std::string(trim(std::string_view(logical).substr(eq + 1)))});
+  }
+  return out;
+}
+
+std::vector<SimpleCommand> parse_exec_value(std::string_view value) {
+  // systemd.service(5) "Command lines": words split at whitespace, "..." and
+  // '...' quoting, C-style backslash escapes, a lone ";" between commands.
+  std::vector<SimpleCommand> commands(1);
+  size_t i = 0;
+  while (i < value.size() && commands.size() <= kMaxCommands) {
+    while (i < value.size() && is_space(value[i])) ++i;
+    if (i >= value.size()) break;
+    CronWord word;
+    bool quoted = false;
+    while (i < value.size() && !is_space(value[i])) {
+      const char c = value[i];
+      if (c == '"' || c == '\'') {
+        quoted = true;
+        const size_t end = value.find(c, i + 1);
+        const size_t stop = end == std::string_view::npos ? value.size() : end;
+        word.text.append(value.substr(i + 1, stop - i - 1));
+        i = stop + 1;
+        continue;
+      }
+      if (c == '\\' && i + 1 < value.size()) {
+        word.text += value[i + 1];
+        i += 2;
+        continue;
+      }
+      if (c == '$' || c == '%') word.exact = false;  // $VAR, %h: known at run time only
+      word.text += c;
+      ++i;
+    }
+    if (!quoted && word.text == ";") {
+      commands.emplace_back();
+      continue;
+    }
+    if (commands.back().size() < kMaxWords) commands.back().push_back(std::move(word));
+  }
+  std::vector<SimpleCommand> out;
+  for (auto& cmd : commands) {
+    if (cmd.empty()) continue;
+    std::string& program = cmd.front().text;
+    bool argv0_follows = false;
+    size_t prefix = 0;
+    while (prefix < program.size() && std::strchr("-@:+!|", program[prefix]) != nullptr) {
+      argv0_follows = argv0_follows || program[prefix] == '@';
+      ++prefix;
+    }
+    program.erase(0, prefix);
+    if (argv0_follows && cmd.size() > 1) cmd.erase(cmd.begin() + 1);
+    if (!program.empty()) out.push_back(std::move(cmd));
+  }
+  return out;
+}
+
+bool run_parts_name_ok(std::string_view name, bool lsbsysinit) {
+  if (name.empty()) return false;
+  auto lower_digit = [](char c) { return (c >= 'a' && c <= 'z') || is_digit(c); };
+  if (!lsbsysinit) {
+    return std::all_of(name.begin(), name.end(),
+                       [](char c) { return is_alnum(c) || c == '_' || c == '-'; });
+  }
+  // run-parts --lsbsysinit: LSB hierarchical names ^_?([a-z0-9_.]+-)+[a-z0-9]+$
+  // except *.dpkg-old / *.dpkg-dist, else traditional ^[a-z0-9][a-z0-9-]*$.
+  const size_t last_dash = name.rfind('-');
+  bool hierarchical =
+      last_dash != std::string_view::npos && last_dash + 1 < name.size() &&
+      std::all_of(name.begin() + static_cast<long>(last_dash) + 1, name.end(), lower_digit);
+  if (hierarchical) {
+    size_t run = 0;
+    for (size_t k = 0; k <= last_dash && hierarchical; ++k) {
+      if (name[k] == '-') {
+        hierarchical = run > 0;
+        run = 0;
+      } else {
+        hierarchical = lower_digit(name[k]) || name[k] == '_' || name[k] == '.';
+        ++run;
+      }
+    }
+  }
+  if (hierarchical) {
+    const bool dpkg = (ends_with(name, "dpkg-old") && name.size() > 8) ||
+                      (ends_with(name, "dpkg-dist") && name.size() > 9);
+    return !(dpkg && (lower_digit(name[0]) || name[0] == '-'));
+  }
+  return lower_digit(name[0]) &&
+         std::all_of(name.begin(), name.end(), [&](char c) { return lower_digit(c) || c == '-'; });
+}
+
+namespace {
+
+// ---- judging ----
+
+// One scheduled job, as the findings describe it.
+struct JobContext {
+  std::string source;     // the file or directory that defines it: the finding's subject
+  int line = 0;           // 0: none
+  std::string setting;    // "cron job" or "systemd timer"
+  std::string described;  // "cron job in /etc/cron.d/backup"
+  std::string runs_as;
+  bool as_root = false;
+  std::string schedule;
+  std::string path;  // PATH for bare program names
+  std::string cwd;   // where relative paths start
+  JobEnvironment env;
+  nlohmann::json extra = nlohmann::json::object();
+};
+
+enum class Reason {
+  file,                 // the program or script is world-writable
+  directory,            // a directory above it is
+  path_entry,           // a PATH directory searched before it is
+  run_parts_directory,  // the directory run-parts runs everything from is
+  crontab_file,         // the crontab itself is (cron ignores it meanwhile)
+  job_file,             // the anacrontab is
+  unit_file,            // a unit file or drop-in is
+  unit_directory,       // a directory of systemd's unit search path is
+};
+
+const char* reason_text(Reason r) {
+  switch (r) {
+    case Reason::file:
+      return "program or script is world-writable";
+    case Reason::directory:
+      return "a directory on its path is world-writable";
+    case Reason::path_entry:
+      return "a PATH directory searched for it is world-writable";
+    case Reason::run_parts_directory:
+      return "the run-parts directory is world-writable";
+    case Reason::crontab_file:
+      return "the crontab is world-writable";
+    case Reason::job_file:
+      return "the anacrontab is world-writable";
+    case Reason::unit_file:
+      return "the unit file is world-writable";
+    case Reason::unit_directory:
+      return "a unit directory is world-writable";
+  }
+  return "";
+}
+
+class Auditor {
+ public:
+  Auditor(const AuditInput& in, AuditResult& out)
+      : in_(in),
+        files_(in.files),
+        facts_(in.files),
+        out_(out),
+        accounts_(read_accounts(in.files)),
+        // An offline tree's owners are whoever unpacked it: judge modes only.
+        check_owners_(in.files.root.empty()) {}
+
+  // False when the host has no cron or timer configuration at all.
+  bool run() {
+    bool any = audit_run_parts_directories();  // first: crontab lines running them are then known
+    any = audit_system_crontabs() || any;
+    any = audit_anacrontab() || any;
+    any = audit_timers() || any;
+    // Last: any user can write one, and a huge one must not use up the
+    // budget before root's own jobs are judged.
+    any = audit_user_crontabs() || any;
+    return any;
+  }
+
+ private:
+  // ---- accounts ----
+  const Account* account(const std::string& name) const {
+    for (const auto& a : accounts_)
+      if (a.name == name) return &a;
+    return nullptr;
+  }
+  bool is_root(const std::string& user) const {
+    if (const Account* a = account(user)) return a->uid == 0;
+    return user == "root" || user == "0";
+  }
+  std::string user_name(uid_t uid) const {
+    for (const auto& a : accounts_)
+      if (a.uid == uid) return a.name;
+    return std::to_string(uid);
+  }
+  std::string home_of(const std::string& user) const {
+    const Account* a = account(user);
+    return a != nullptr && !a->home.empty() ? a->home : "/";
+  }
+
+  // ---- findings ----
+  std::string title(const JobContext& job, Reason reason, const std::string& program,
+                    const Exposure& e) const {
+    const std::string who = job.runs_as + "'s " + job.described;
+    switch (reason) {
+      case Reason::file:
+        return fmt::format("{} runs {}, which any user can change", who, program);
+      case Reason::directory:
+        return fmt::format("{} runs {} from {}, a directory any user can write", who, program,
+                           e.path);
+      case Reason::path_entry:
+        return fmt::format(
+            "{} looks {} up through PATH, and {} on it is a directory any user "
+            "can write",
+            who, program, e.path);
+      case Reason::run_parts_directory:
+        return fmt::format("{} runs every script in {}, a directory any user can write", who,
+                           program);
+      case Reason::crontab_file:
+        return fmt::format(
+            "{} is world-writable: any user can add cron jobs to it (cron ignores "
+            "it until its mode is fixed)",
+            e.path);
+      case Reason::job_file:
+        return fmt::format("{} is world-writable: any user can add jobs that {} runs", e.path,
+                           job.runs_as);
+      case Reason::unit_file:
+        return fmt::format("{} is world-writable: any user can change what {} runs", e.path, who);
+      case Reason::unit_directory:
+        return fmt::format(
+            "{} is world-writable: any user can add units or drop-ins that "
+            "override {}",
+            e.path, who);
+    }
+    return "";
+  }
+
+  void report(const JobContext& job, Reason reason, const std::string& program, const Exposure& e,
+              nlohmann::json extra = nlohmann::json::object()) {
+    if (out_.findings.size() >= kMaxFindings) return;
+    const std::string identity = fmt::format("{}:{}:{}:{}", job.source, job.line, program, e.path);
+    if (!reported_.insert(identity).second) return;
+    nlohmann::json subject = {{"kind", "config"}, {"path", job.source}, {"setting", job.setting}};
+    if (job.line > 0) subject["line"] = job.line;
+    nlohmann::json evidence = {{"runs_as", job.runs_as},
+                               {"program", program},
+                               {"writable_path", e.path},
+                               {"mode", octal_mode(e.facts.mode)},
+                               {"sticky", (e.facts.mode & S_ISVTX) != 0},
+                               {"owner", user_name(e.facts.uid)},
+                               {"reason", reason_text(reason)},
+                               {"schedule", job.schedule}};
+    if (!e.is_target && (reason == Reason::file || reason == Reason::directory)) {
+      const auto program_facts = facts_.stat(program);
+      evidence["program_exists"] = program_facts.has_value();
+      if (program_facts) evidence["program_owner"] = user_name(program_facts->uid);
+    }
+    for (const auto& [key, value] : job.extra.items()) evidence[key] = value;
+    for (const auto& [key, value] : extra.items()) evidence[key] = value;
+    const Severity severity = job.as_root ? Severity::high : Severity::medium;
+    out_.findings.push_back(make_finding(rule_info(), severity, title(job, reason, program, e),
+                                         std::move(subject), std::move(evidence), in_.hostname,
+                                         identity));
+  }
+
+  // ---- paths a job runs ----
+  void judge_file(const JobContext& job, const std::string& path) {
+    if (path.empty()) return;
+    if (auto e = exposure_of(facts_, path, false))
+      report(job, e->is_target ? Reason::file : Reason::directory, path, *e);
+  }
+
+  struct Lookup {
+    std::string found;
+    std::vector<std::string> searched;  // PATH directories tried, the one holding it last
+  };
+
+  Lookup lookup(const std::string& name, const std::string& path_value, const std::string& cwd,
+                bool need_executable) const {
+    Lookup l;
+    size_t start = 0;
+    while (start <= path_value.size() && l.searched.size() < kMaxPathEntries) {
+      const size_t colon = std::min(path_value.find(':', start), path_value.size());
+      const std::string entry = path_value.substr(start, colon - start);
+      start = colon + 1;
+      const std::string dir = absolute_from(cwd, entry);  // "" and "." are the cwd
+      if (dir.empty()) continue;
+      l.searched.push_back(dir);
+      const std::string candidate = normalize_path(dir + "/" + name);
+      const auto f = facts_.stat(candidate);
+      if (f && !f->is_dir() && (!need_executable || runnable(*f))) {
+        l.found = candidate;
+        break;
+      }
+    }
+    return l;
+  }
+
+  // The program a command names: by path, or through PATH, whose directories
+  // before the one holding it must not be writable either.
+  void judge_program(const JobContext& job, const std::string& name, const std::string& path_value,
+                     bool need_executable = true) {
+    if (name.find('/') != std::string::npos) {
+      judge_file(job, absolute_from(job.cwd, name));
+      return;
+    }
+    if (path_value.empty()) return;  // PATH set to something we cannot know
+    const Lookup l = lookup(name, path_value, job.cwd, need_executable);
+    const size_t before = l.found.empty() ? l.searched.size() : l.searched.size() - 1;
+    for (size_t k = 0; k < before; ++k) {
+      if (auto e = exposure_of(facts_, l.searched[k], true))
+        report(job, Reason::path_entry, name, *e, {{"path_entry", l.searched[k]}});
+    }
+    judge_file(job, l.found);
+  }
+
+  // A command line a shell runs (cron's SHELL -c, sh -c, flock -c).
+  void judge_shell_code(const JobContext& job, std::string_view code, int depth) {
+    if (depth > kMaxShellDepth) return;
+    JobContext shell = job;  // cd, PATH=... and export PATH=... change what later commands find
+    for (const auto& cmd : split_shell_commands(code, job.env))
+      judge_simple_command(shell, cmd, depth);
+  }
+
+  // The shell's own state: "cd DIR", "PATH=..." alone, "export PATH=...".
+  bool follow_shell_state(JobContext& shell, const SimpleCommand& words, size_t i) {
+    const std::string& name = words[i].text;
+    if (name == "cd") {
+      size_t j = i + 1;
+      while (j < words.size() && is_option(words[j].text)) ++j;
+      if (j >= words.size())
+        shell.cwd = absolute_from("/", shell.env["HOME"]);
+      else
+        shell.cwd = words[j].exact ? absolute_from(shell.cwd, words[j].text) : "";
+      return true;
+    }
+    if (name == "export" || name == "readonly") {
+      for (size_t j = i + 1; j < words.size(); ++j)
+        if (starts_with(words[j].text, "PATH="))
+          shell.path = words[j].exact ? words[j].text.substr(5) : "";
+      return true;
+    }
+    return false;
+  }
+
+  // False once the scan has judged enough: the rest is reported as not judged.
+  bool within_budget(const JobContext& job) {
+    if (budget_spent_) return false;
+    if (++commands_judged_ <= kMaxJudgedCommands && !facts_.exhausted()) return true;
+    budget_spent_ = true;
+    out_.errors.push_back(
+        {"config", fmt::format("{}:{}: judging of scheduled jobs stopped here, after {} commands "
+                               "(the scan's budget of commands and file lookups); the rest are "
+                               "not judged",
+                               job.source, job.line, commands_judged_ - 1)});
+    return false;
+  }
+
+  void judge_simple_command(JobContext& job, const SimpleCommand& words, int depth) {
+    if (!within_budget(job)) return;
+    std::string path = job.path;
+    bool assigned = false;
+    size_t i = 0;
+    for (; i < words.size(); ++i) {
+      const std::string& w = words[i].text;
+      if (is_assignment(w)) {
+        if (starts_with(w, "PATH=")) path = words[i].exact ? w.substr(5) : "";
+        assigned = true;
+        continue;
+      }
+      if (starts_compound(w)) return;  // for/case: their words are not commands
+      if (!is_shell_keyword(w)) break;
+    }
+    if (i >= words.size()) {
+      if (assigned) job.path = path;  // assignments alone set the shell's own variables
+      return;
+    }
+    while (i < words.size() && (words[i].text == "exec" || words[i].text == "command")) {
+      ++i;
+      while (i < words.size() && is_option(words[i].text)) ++i;
+    }
+    if (i >= words.size() || !words[i].exact || follow_shell_state(job, words, i)) return;
+    const std::string& name = words[i].text;
+    if (name == "." || name == "source") {
+      if (i + 1 < words.size() && words[i + 1].exact)
+        judge_program(job, words[i + 1].text, path, false);  // sh searches PATH for it
+      return;
+    }
+    if (is_shell_builtin(name)) return;
+    judge_invocation(job, words, i, path, depth);
+  }
+
+  // words[i] is the program; what it runs next (a wrapped command, a script).
+  void judge_invocation(const JobContext& job, const SimpleCommand& words, size_t i,
+                        std::string path, int depth) {
+    for (int hops = 0; hops < 8 && i < words.size() && words[i].exact; ++hops) {
+      judge_program(job, words[i].text, path);
+      const std::string base = basename_of(words[i].text);
+      if (const Wrapper* w = wrapper_of(base)) {
+        const auto next = skip_wrapper(job, *w, words, i + 1, path, depth);
+        if (!next) return;
+        i = *next;
+        continue;
+      }
+      const Interpreter kind = interpreter_of(base);
+      if (kind == Interpreter::run_parts) {
+        judge_run_parts_command(job, words, i + 1);
+      } else if (kind != Interpreter::none) {
+        judge_script_argument(job, script_argument(kind, words, i + 1), depth);
+      }
+      return;
+    }
+  }
+
+  // Past a wrapper's options and operands to the command it runs; nullopt
+  // when it runs none (or a shell string, judged here).
+  std::optional<size_t> skip_wrapper(const JobContext& job, const Wrapper& w,
+                                     const SimpleCommand& words, size_t j, std::string& path,
+                                     int depth) {
+    if (w.name == "flock") {
+      for (size_t k = j; k + 1 < words.size(); ++k) {
+        if (words[k].text == "-c" || words[k].text == "--command") {
+          judge_shell_code(job, words[k + 1].text, depth + 1);
+          return std::nullopt;
+        }
+      }
+    }
+    for (; j < words.size(); ++j) {
+      const std::string& word = words[j].text;
+      if (word == "--") {
+        ++j;
+        break;
+      }
+      if (w.name == "env" && is_assignment(word)) {
+        if (starts_with(word, "PATH=") && words[j].exact) path = word.substr(5);
+        continue;
+      }
+      if (!is_option(word)) break;
+      if (starts_with(word, "--")) continue;
+      for (size_t k = 1; k < word.size(); ++k) {
+        if (w.with_arg.find(word[k]) != std::string_view::npos) {
+          option_argument(words, j, k);
+          break;
+        }
+      }
+    }
+    j += static_cast<size_t>(w.operands_before_command);
+    if (j >= words.size()) return std::nullopt;
+    return j;
+  }
+
+  void judge_script_argument(const JobContext& job, const ScriptArgument& arg, int depth) {
+    if (arg.script) judge_file(job, absolute_from(job.cwd, *arg.script));
+    if (!arg.code) return;
+    if (arg.code_is_shell) {
+      judge_shell_code(job, *arg.code, depth + 1);
+    } else {
+      for (const auto& p : absolute_paths_in(*arg.code)) judge_file(job, normalize_path(p));
+    }
+  }
+
+  void judge_run_parts_command(const JobContext& job, const SimpleCommand& words, size_t j) {
+    bool lsb = false, any_name = false;
+    for (; j < words.size(); ++j) {
+      const std::string& w = words[j].text;
+      if (w == "--") {
+        ++j;
+        break;
+      }
+      if (!is_option(w)) break;
+      if (w == "--test" || w == "--list") return;  // prints, runs nothing
+      if (w == "--lsbsysinit") lsb = true;
+      if (starts_with(w, "--regex")) any_name = true;
+      if (w == "-u" || w == "-a") ++j;
+    }
+    if (j < words.size() && words[j].exact)
+      judge_run_parts_directory(job, absolute_from(job.cwd, words[j].text), lsb, any_name, false);
+  }
+
+  // run-parts runs every executable regular file (symlinks followed) whose
+  // name passes its rules; anyone who can write the directory adds one.
+  void judge_run_parts_directory(const JobContext& job, const std::string& dir, bool lsb,
+                                 bool any_name, bool script_is_subject) {
+    if (dir.empty() || !run_parts_judged_.insert(dir).second) return;
+    if (auto e = exposure_of(facts_, dir, true)) {
+      JobContext where = job;
+      if (script_is_subject) where.source = dir;
+      report(where, e->is_target ? Reason::run_parts_directory : Reason::directory, dir, *e);
+    }
+    const auto names = files_.list(dir);
+    for (size_t k = 0; k < names.size() && k < kMaxDirEntries; ++k) {
+      if (!any_name && !run_parts_name_ok(names[k], lsb)) continue;
+      const std::string script = dir == "/" ? "/" + names[k] : dir + "/" + names[k];
+      const auto f = facts_.stat(script);
+      if (!f || !f->is_regular() || (f->mode & 0111) == 0 || !f->world_writable()) continue;
+      JobContext where = job;
+      if (script_is_subject) where.source = script;
+      report(where, Reason::file, script, {script, *f, true});
+    }
+  }
+
+  // ---- cron ----
+  bool audit_run_parts_directories() {
+    bool any = false;
+    for (const char* period : {"hourly", "daily", "weekly", "monthly"}) {
+      const std::string dir = std::string("/etc/cron.") + period;
+      const auto f = directory_facts(facts_, dir);
+      if (!f || !f->is_dir()) continue;
+      any = true;
+      JobContext job;
+      job.source = dir;
+      job.setting = "cron job";
+      job.described = std::string("cron.") + period + " job";
+      job.runs_as = "root";
+      job.as_root = true;
+      job.schedule = period;
+      judge_run_parts_directory(job, dir, false, false, true);
+    }
+    return any;
+  }
+
+  bool audit_system_crontabs() {
+    bool any = false;
+    if (facts_.stat("/etc/crontab")) {
+      any = true;
+      audit_crontab_file("/etc/crontab", true, "");
+    }
+    const auto names = files_.list("/etc/cron.d");
+    for (size_t k = 0; k < names.size() && k < kMaxDirEntries; ++k) {
+      any = true;
+      // database.c: names outside [A-Za-z0-9_-] (x.dpkg-old, backup.sh) are skipped.
+      if (names[k][0] == '.' || !run_parts_name_ok(names[k], false)) continue;
+      audit_crontab_file("/etc/cron.d/" + names[k], true, "");
+    }
+    return any;
+  }
+
+  bool audit_user_crontabs() {
+    const std::string spool = "/var/spool/cron/crontabs";
+    auto names = files_.list(spool);
+    std::stable_partition(names.begin(), names.end(),
+                          [&](const std::string& n) { return is_root(n); });
+    for (size_t k = 0; k < names.size() && k < kMaxDirEntries; ++k) {
+      if (names[k][0] == '.' || starts_with(names[k], "tmp.")) continue;  // crontab(1)'s temp files
+      audit_crontab_file(spool + "/" + names[k], false, names[k]);
+    }
+    return !names.empty();
+  }
+
+  // database.c's checks before cron reads a crontab; "" when it does.
+  std::string cron_refusal(const FileFacts& f, bool system_crontab, const std::string& user) const {
+    if (system_crontab) {
+      // A symlink must be root's; cron then checks the target, which
+      // ConfigFiles cannot stat through a link: taken as accepted.
+      if (S_ISLNK(f.mode)) return check_owners_ && f.uid != 0 ? "WRONG SYMLINK OWNER" : "";
+      if (check_owners_ && f.uid != 0) return "WRONG FILE OWNER";
+      if (!f.is_regular()) return "NOT A REGULAR FILE";
+      if ((f.mode & (S_IWGRP | S_IWOTH)) != 0) return "INSECURE MODE (group/other writable)";
+      return "";
+    }
+    if (S_ISLNK(f.mode)) return "CAN'T OPEN";  // opened with O_NOFOLLOW
+    const Account* a = account(user);
+    if (!accounts_.empty() && a == nullptr) return "ORPHAN (no passwd entry)";
+    if (check_owners_ && a != nullptr && f.uid != a->uid && f.uid != 0) return "WRONG FILE OWNER";
+    if (!f.is_regular()) return "NOT A REGULAR FILE";
+    if ((f.mode & 07777) != 0600) return "INSECURE MODE (mode 0600 expected)";
+    return "";
+  }
+
+  void audit_crontab_file(const std::string& path, bool system_crontab, const std::string& user) {
+    const auto facts = facts_.stat(path);
+    if (!facts) return;
+    JobContext file_job;
+    file_job.source = path;
+    file_job.setting = "cron job";
+    file_job.described = "cron jobs in " + path;
+    file_job.runs_as = system_crontab ? "root" : user;  // a system crontab names any user
+    file_job.as_root = is_root(file_job.runs_as);
+    if (facts->is_regular() && facts->world_writable()) {
+      report(file_job, Reason::crontab_file, path, {path, *facts, true},
+             {{"cron_ignores_it", true}});
+      return;
+    }
+    if (const std::string refusal = cron_refusal(*facts, system_crontab, user); !refusal.empty()) {
+      out_.errors.push_back(
+          {"config", fmt::format("{}: cron ignores this file: {}", path, refusal)});
+      return;
+    }
+    const auto text = files_.read(path);
+    if (!text) return;
+    const Crontab tab = parse_crontab(*text, system_crontab);
+    if (tab.refused()) {
+      out_.errors.push_back(
+          {"config", fmt::format("{}:{}: {}: Debian's cron ignores this whole file", path,
+                                 tab.error_line, tab.error)});
+      return;
+    }
+    for (const CronJob& job : tab.jobs) {
+      if (system_crontab && !accounts_.empty() && account(job.user) == nullptr) {
+        out_.errors.push_back(
+            {"config", fmt::format("{}:{}: bad username: Debian's cron ignores this whole file",
+                                   path, job.line)});
+        return;
+      }
+    }
+    for (const CronJob& job : tab.jobs) judge_cron_job(path, system_crontab ? job.user : user, job);
+  }
+
+  void judge_cron_job(const std::string& path, const std::string& user, const CronJob& cron) {
+    JobContext job;
+    job.source = path;
+    job.line = cron.line;
+    job.setting = "cron job";
+    job.described = "cron job in " + path;
+    job.runs_as = user;
+    job.as_root = is_root(user);
+    job.schedule = cron.schedule;
+    // entry.c: SHELL, HOME and PATH default unless the crontab sets them;
+    // do_command.c runs SHELL -c COMMAND in HOME.
+    job.env = cron.env;
+    job.env.emplace("SHELL", "/bin/sh");
+    job.env.emplace("HOME", home_of(user));
+    job.env.emplace("PATH", kCronDefaultPath);
+    job.env["LOGNAME"] = user;
+    job.env["USER"] = user;
+    job.path = job.env["PATH"];
+    job.cwd = absolute_from("/", job.env["HOME"]);
+    judge_file(job, absolute_from(job.cwd, job.env["SHELL"]));
+    judge_shell_code(job, cron.command, 0);
+  }
+
+  bool audit_anacrontab() {
+    const std::string path = "/etc/anacrontab";
+    const auto facts = facts_.stat(path);
+    if (!facts) return false;
+    JobContext file_job;
+    file_job.source = path;
+    file_job.setting = "cron job";
+    file_job.described = "anacron jobs";
+    file_job.runs_as = "root";
+    file_job.as_root = true;
+    if (facts->world_writable()) report(file_job, Reason::job_file, path, {path, *facts, true});
+    const auto text = files_.read(path);
+    if (!text) return true;
+    for (const AnacronJob& a : parse_anacrontab(*text)) {
+      JobContext job = file_job;
+      job.line = a.line;
+      job.described = "anacron job " + a.identifier;
+      job.schedule = all_digits(a.period) ? "every " + a.period + " days" : a.period;
+      job.env = a.env;
+      job.env.emplace("PATH", kSystemdPath);  // what anacron.service starts with
+      job.env.emplace("HOME", home_of("root"));
+      job.path = job.env["PATH"];
+      job.cwd = "/";
+      judge_shell_code(job, a.command, 0);  // launch.c: /bin/sh -c COMMAND
+    }
+    return true;
+  }
+
+  // ---- systemd timers ----
+  std::optional<LoadedUnit> load_unit(const std::string& name) const {
+    LoadedUnit unit;
+    auto add = [&](const std::string& path, const std::string& text) {
+      unit.files.push_back(path);
+      for (auto& s : parse_unit_file(text)) unit.settings.emplace_back(path, std::move(s));
+    };
+    for (const auto& dir : kUnitDirs) {
+      const std::string path = dir + "/" + name;
+      if (!facts_.stat(path)) continue;
+      const auto text = files_.read(path);
+      if (!text) return std::nullopt;  // masked (a link to /dev/null) or unreadable
+      unit.path = path;
+      add(path, *text);
+      break;
+    }
+    if (unit.path.empty()) return std::nullopt;
+    // Drop-ins sort by file name across all directories; a name in a
+    // higher-priority directory hides the same name below it.
+    std::map<std::string, std::string> dropins;
+    for (const auto& dir : kUnitDirs) {
+      for (const auto& dropin_dir : dropin_dir_names(name)) {
+        const std::string where = dir + "/" + dropin_dir;
+        for (const auto& file : files_.list(where))
+          if (ends_with(file, ".conf") && dropins.size() < kMaxDirEntries)
+            dropins.emplace(file, where + "/" + file);
+      }
+    }
+    for (const auto& [file, path] : dropins)
+      if (const auto text = files_.read(path)) add(path, *text);
+    return unit;
+  }
+
+  std::set<std::string> enabled_units() const {
+    std::set<std::string> out;
+    for (const char* dir :
+         {"/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system"}) {
+      for (const auto& wants : files_.list(dir)) {
+        if (!ends_with(wants, ".wants") && !ends_with(wants, ".requires")) continue;
+        for (const auto& unit : files_.list(std::string(dir) + "/" + wants))
+          if (out.size() < kMaxUnits) out.insert(unit);
+      }
+    }
+    return out;
+  }
+
+  bool audit_timers() {
+    std::set<std::string> timers;
+    for (const auto& dir : kUnitDirs) {
+      for (const auto& name : files_.list(dir)) {
+        // Templates (foo@.timer) run only as instances; not judged.
+        if (ends_with(name, ".timer") && name.find('@') == std::string::npos &&
+            timers.size() < kMaxUnits)
+          timers.insert(name);
+      }
+    }
+    if (timers.empty()) return false;
+    const auto enabled = enabled_units();
+    for (const auto& name : timers) audit_timer(name, enabled.count(name) != 0);
+    return true;
+  }
+
+  void audit_timer(const std::string& name, bool enabled) {
+    const auto timer = load_unit(name);
+    if (!timer) return;
+    std::string target = name.substr(0, name.size() - 6) + ".service";
+    std::vector<std::string> schedule;
+    for (const auto& [file, s] : timer->settings) {
+      if (s.section != "Timer") continue;
+      if (s.key == "Unit") target = s.value.empty() ? target : s.value;
+      if (s.key != "OnCalendar" && !(starts_with(s.key, "On") && ends_with(s.key, "Sec"))) continue;
+      if (s.value.empty())
+        schedule.clear();  // an empty assignment resets the list
+      else if (schedule.size() < 16)
+        schedule.push_back(s.key + "=" + s.value);
+    }
+    const auto service = ends_with(target, ".service") ? load_unit(target) : std::nullopt;
+    JobContext job;
+    job.setting = "systemd timer";
+    job.described = "systemd timer " + name;
+    job.runs_as = "root";
+    if (service) {
+      const auto user = setting_value(*service, "Service", "User");
+      const auto dynamic = setting_value(*service, "Service", "DynamicUser");
+      if (user && !user->empty())
+        job.runs_as = *user;
+      else if (dynamic && (*dynamic == "yes" || *dynamic == "true" || *dynamic == "1"))
+        job.runs_as = "a dynamic user";
+    }
+    job.as_root = is_root(job.runs_as);
+    for (size_t k = 0; k < schedule.size(); ++k) job.schedule += (k ? "; " : "") + schedule[k];
+    job.extra = {{"timer", timer->path}, {"enabled", enabled}};
+    if (service) job.extra["service"] = service->path;
+    job.path = kSystemdPath;
+    job.env = {{"PATH", kSystemdPath}, {"HOME", home_of(job.runs_as)}};
+    judge_unit_files(job, *timer, service ? &*service : nullptr);
+    if (service) judge_exec_lines(job, *service);
+  }
+
+  void judge_unit_files(const JobContext& job, const LoadedUnit& timer, const LoadedUnit* service) {
+    std::vector<std::string> unit_files = timer.files;
+    if (service) unit_files.insert(unit_files.end(), service->files.begin(), service->files.end());
+    for (const auto& file : unit_files) {
+      const auto f = facts_.stat(file);
+      if (!f || !f->world_writable()) continue;
+      JobContext where = job;
+      where.source = file;
+      report(where, Reason::unit_file, file, {file, *f, true});
+    }
+    // Anyone who can write a directory of the search path can add a unit
+    // that shadows these, or a drop-in that replaces ExecStart=.
+    for (const auto& dir : kUnitDirs) {
+      if (auto e = exposure_of(facts_, dir, true)) {
+        JobContext where = job;
+        where.source = e->path;
+        report(where, Reason::unit_directory, e->path, *e);
+      }
+    }
+  }
+
+  void judge_exec_lines(JobContext job, const LoadedUnit& service) {
+    // Each Exec*= line appends a command; an empty one resets the list.
+    std::map<std::string, std::vector<std::pair<std::string, TimerUnitSetting>>> lines;
+    for (const auto& [file, s] : service.settings) {
+      if (s.section != "Service") continue;
+      if (s.key != "ExecStartPre" && s.key != "ExecStart" && s.key != "ExecStartPost") continue;
+      if (s.value.empty())
+        lines[s.key].clear();
+      else
+        lines[s.key].emplace_back(file, s);
+    }
+    std::string cwd = "/";
+    if (auto wd = setting_value(service, "Service", "WorkingDirectory")) {
+      std::string_view d = *wd;
+      if (!d.empty() && d.front() == '-') d.remove_prefix(1);
+      if (d == "~")
+        cwd = home_of(job.runs_as);
+      else if (!d.empty() && d.front() == '/')
+        cwd = normalize_path(d);
+    }
+    job.cwd = cwd.empty() ? "/" : cwd;
+    for (const char* key : {"ExecStartPre", "ExecStart", "ExecStartPost"}) {
+      for (const auto& [file, s] : lines[key]) {
+        job.source = file;
+        job.line = s.line;
+        for (const auto& cmd : parse_exec_value(s.value))
+          if (within_budget(job)) judge_invocation(job, cmd, 0, job.path, 0);
+      }
+    }
+  }
+
+  const AuditInput& in_;
+  const ConfigFiles& files_;
+  FactsCache facts_;
+  AuditResult& out_;
+  std::vector<Account> accounts_;
+  bool check_owners_;
+  std::set<std::string> reported_;
+  std::set<std::string> run_parts_judged_;
+  size_t commands_judged_ = 0;
+  bool budget_spent_ = false;
+};
+
+}  // namespace
+
+void scheduled_jobs_register(RuleCatalog& catalog) { catalog.add(rule_info()); }
+
+void scheduled_jobs_rules(const AuditInput& in, AuditResult& out) {
+  Auditor auditor(in, out);
+  if (auditor.run())
+    out.judged(kRuleId);
+  else
+    out.not_applicable(kRuleId,
+                       "no crontab, anacrontab, /etc/cron.{hourly,daily,weekly,monthly} or "
+                       "systemd timer");
+}
 
 }  // namespace hostward::audit
