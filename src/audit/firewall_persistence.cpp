@@ -149,8 +149,9 @@ std::set<std::string> own_iptables_rules(const std::string& text) {
   while (std::getline(in, line) && out.size() < 100000) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty() || line[0] == '#') continue;
-    if (line[0] == '*') {
-      table = line.substr(1);
+    if (line[0] == '*') {  // "*filter": a table name is one word
+      const auto name = words_of(line.substr(1));
+      table = name.empty() ? "" : name[0];
       continue;
     }
     const auto words = words_of(line);
