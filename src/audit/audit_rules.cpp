@@ -363,6 +363,11 @@ void AuditResult::unknown(const std::string& rule, std::string why) {
   checks[rule] = {rule, "unknown", std::move(why)};
 }
 
+bool trusted_daemon(const host::ProcessInfo& p) {
+  return !p.kernel_thread && p.euid == 0 && p.uid == 0 && p.exe_uid == 0 &&
+         p.exe_state == host::ExeState::present;
+}
+
 AuditResult run_config_rules(const AuditInput& input) {
   AuditResult out;
   ssh_rules(input, out);

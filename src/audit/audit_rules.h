@@ -36,6 +36,11 @@ struct AuditInput {
 
 AuditResult run_config_rules(const AuditInput& input);
 
+// A running daemon whose command line may be believed: it runs as root from
+// a root-owned executable that still exists. Any user can start a process
+// named fail2ban-server or dockerd, with a -c or --config-file of their own.
+bool trusted_daemon(const host::ProcessInfo& p);
+
 // The summary: every rule of register_rules with its status (failed when it
 // has a finding), and the score: the share of applicable checks passed, each
 // weighted by its severity (critical 10, high 6, medium 3, low 1; a failed

@@ -32,7 +32,7 @@ bool unit_enabled(const ConfigFiles& files, const std::string& unit) {
 const host::ProcessInfo* running(const host::Snapshot* live, const std::string& comm_prefix) {
   if (live == nullptr) return nullptr;
   for (const auto& p : live->processes)
-    if (!p.kernel_thread && p.comm.rfind(comm_prefix, 0) == 0) return &p;
+    if (p.comm.rfind(comm_prefix, 0) == 0 && trusted_daemon(p)) return &p;
   return nullptr;
 }
 
@@ -43,8 +43,8 @@ std::vector<std::string> outside_ssh_listeners(const host::Snapshot& live,
   for (const auto& c : live.connections) {
     if (c.proto != "tcp" || c.state != "listen" || c.netns != live.host_netns) continue;
     bool sshd = std::find(ports.begin(), ports.end(), c.local_port) != ports.end();
-    for (const auto& p : live.processes)
-      if (c.pid != 0 && p.pid == c.pid) sshd = p.comm == "sshd";
+    for (const auto& p : live.processes)  // ssh.socket: systemd (PID 1) holds sshd's port
+      if (c.pid != 0 && p.pid == c.pid) sshd = p.comm == "sshd" || (sshd && p.pid == 1);
     const auto addr = parse_ip(c.local_addr);
     if (!sshd || !addr || is_loopback(*addr)) continue;
     out.push_back(fmt::format("{}:{}", c.local_addr, c.local_port));
@@ -72,6 +72,7 @@ Protection fail2ban(const AuditInput& in, nlohmann::json& evidence, AuditResult&
   if (!config.found) return {};
   nlohmann::json e = {{"config_dir", dir}};
   for (const auto& p : config.problems) out.errors.push_back({"config", "fail2ban: " + p});
+  for (const auto& w : config.warnings) out.errors.push_back({"config", "fail2ban: " + w});
   const bool started = in.live ? server != nullptr : unit_enabled(in.files, "fail2ban.service");
   e[in.live ? "running" : "enabled_at_boot"] = started;
   const Fail2banJail* jail = config.sshd_jail();

@@ -49,20 +49,35 @@ int open_confined(const std::string& root, const std::string& path,
 
 }  // namespace
 
+bool ConfigFiles::skipped(const std::string& path) const {
+  for (const auto& m : skipped_mounts)
+    if (path == m || (path.size() > m.size() && path.compare(0, m.size(), m) == 0 &&
+                      (m == "/" || path[m.size()] == '/')))
+      return true;
+  return false;
+}
+
 std::optional<std::string> ConfigFiles::read(const std::string& path, bool follow_links) const {
   if (!memory.empty()) {
     const auto it = memory.find(path);
     if (it == memory.end()) return std::nullopt;
     return it->second;
   }
-  const int fd =
-      open_confined(root, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, follow_links);
-  if (fd < 0) return std::nullopt;
+  if (skipped(path)) return std::nullopt;
+  // Looked at before it is opened for reading: opening a device or a FIFO
+  // can have effects (a watchdog, a blocked writer), so only a regular file
+  // is reopened, through the descriptor that names it.
+  const int at = open_confined(root, path, O_PATH | O_CLOEXEC, follow_links);
+  if (at < 0) return std::nullopt;
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (owner && st.st_uid != *owner)) {
-    ::close(fd);
+  if (::fstat(at, &st) != 0 || !S_ISREG(st.st_mode) || (owner && st.st_uid != *owner)) {
+    ::close(at);
     return std::nullopt;
   }
+  const std::string self = "/proc/self/fd/" + std::to_string(at);
+  const int fd = ::open(self.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  ::close(at);
+  if (fd < 0) return std::nullopt;
   std::string text;
   char buf[65536];
   ssize_t n;
@@ -73,6 +88,14 @@ std::optional<std::string> ConfigFiles::read(const std::string& path, bool follo
   return text;
 }
 
+namespace {
+
+constexpr size_t kMaxGlobMatches = 10000;
+
+bool has_glob_magic(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
+
+}  // namespace
+
 std::vector<std::string> ConfigFiles::glob(const std::string& pattern) const {
   std::vector<std::string> out;
   if (!memory.empty()) {
@@ -80,13 +103,34 @@ std::vector<std::string> ConfigFiles::glob(const std::string& pattern) const {
       if (fnmatch(pattern.c_str(), path.c_str(), FNM_PATHNAME) == 0) out.push_back(path);
     return out;
   }
-  // Names only: whatever they resolve to is read through read(), inside the root.
-  glob_t g{};
-  if (::glob((root + pattern).c_str(), 0, nullptr, &g) == 0) {
-    for (size_t i = 0; i < g.gl_pathc; ++i)
-      out.push_back(std::string(g.gl_pathv[i]).substr(root.size()));
+  // One component at a time through list() and stat(), so that a link in a
+  // tree is resolved inside it (glob(3) on ROOT/pattern would follow an
+  // absolute link out to the host) and skipped mounts stay unread.
+  std::vector<std::string> paths = {""};
+  size_t start = 0;
+  while (start < pattern.size() && !paths.empty()) {
+    const size_t slash = pattern.find('/', start);
+    const std::string part =
+        pattern.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    start = slash == std::string::npos ? pattern.size() : slash + 1;
+    if (part.empty()) continue;
+    std::vector<std::string> next;
+    for (const auto& dir : paths) {
+      if (!has_glob_magic(part)) {
+        if (stat(dir + "/" + part)) next.push_back(dir + "/" + part);
+        continue;
+      }
+      for (const auto& name : list(dir.empty() ? "/" : dir)) {
+        if (name[0] == '.' && part[0] != '.') continue;  // as glob(3): no leading dot
+        if (fnmatch(part.c_str(), name.c_str(), 0) == 0 && next.size() < kMaxGlobMatches)
+          next.push_back(dir + "/" + name);
+      }
+    }
+    paths = std::move(next);
   }
-  globfree(&g);
+  for (auto& p : paths)
+    if (!p.empty()) out.push_back(std::move(p));
+  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -104,6 +148,7 @@ std::optional<FileFacts> ConfigFiles::stat(const std::string& path) const {
       return FileFacts{S_IFDIR | 0755, 0, 0};
     return std::nullopt;
   }
+  if (skipped(path)) return std::nullopt;
   const int fd = open_confined(root, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
   struct stat st {};
@@ -121,6 +166,7 @@ std::optional<std::string> ConfigFiles::read_link(const std::string& path) const
       return std::nullopt;
     return it->second;
   }
+  if (skipped(path)) return std::nullopt;
   const int fd = open_confined(root, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
   char buf[4096];
@@ -144,6 +190,7 @@ std::vector<std::string> ConfigFiles::list(const std::string& dir) const {
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
   }
+  if (skipped(dir)) return out;
   const int fd = open_confined(root, dir, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return out;
   DIR* d = ::fdopendir(fd);

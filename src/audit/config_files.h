@@ -45,6 +45,11 @@ struct ConfigFiles {
   // otherwise; a prefix of a present file is a 0755 directory.
   std::optional<FileFacts> stat(const std::string& path) const;
   std::map<std::string, FileFacts> memory_facts;
+  // Mount points (inside root) of network, FUSE and automount file systems:
+  // nothing at or below them is read, stat'ed or listed, so a hung server
+  // cannot hang the scan. Filled from the live mount table.
+  std::vector<std::string> skipped_mounts;
+  bool skipped(const std::string& path) const;
   // Names in a directory inside root, sorted, without . and ..; empty when unreadable.
   std::vector<std::string> list(const std::string& dir) const;
 };

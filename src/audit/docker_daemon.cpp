@@ -793,8 +793,10 @@ class EnvFileParser {
       return;
     }
     const auto it = seen_.find(std::string(text.substr(j, end - j)));
-    if (it != seen_.end())
-      for (const char c : it->second) append(c);
+    if (it != seen_.end() && value_.size() < kMaxValue) {  // a full value takes no more
+      value_.append(it->second, 0, kMaxValue - value_.size());
+      trim_from_ = std::string::npos;
+    }
     i = braced ? end : end - 1;
   }
 
@@ -1520,6 +1522,7 @@ std::vector<Invocation> live_invocations(const AuditInput& in) {
   if (in.live == nullptr) return out;
   for (const auto& p : in.live->processes) {
     if (p.kernel_thread || (p.comm != "dockerd" && basename_of(p.exe_path) != "dockerd")) continue;
+    if (!trusted_daemon(p)) continue;  // a user's process named dockerd proves nothing
     Invocation inv;
     inv.source = "process";
     inv.label = fmt::format("dockerd (pid {})", p.pid);

@@ -11,6 +11,8 @@ namespace {
 constexpr int kMaxIncludeDepth = 10;
 constexpr size_t kMaxFiles = 256;
 constexpr int kMaxInterpolationDepth = 10;  // Python's configparser
+constexpr size_t kMaxExpansion = 64 * 1024;
+constexpr size_t kMaxExpansionSteps = 100000;
 
 struct Value {
   std::string text;
@@ -154,10 +156,13 @@ class Interpolator {
     return nullptr;
   }
 
+  // At most kMaxExpansion bytes come out: ten levels of keys that each name
+  // the one below several times would otherwise grow exponentially.
   std::string expand(const std::string& section, const std::string& text, int depth = 0) const {
     if (depth > kMaxInterpolationDepth) return text;
+    if (depth == 0) steps_ = 0;
     std::string out;
-    for (size_t i = 0; i < text.size(); ++i) {
+    for (size_t i = 0; i < text.size() && out.size() < kMaxExpansion; ++i) {
       if (text[i] != '%' || i + 1 >= text.size()) {
         out += text[i];
         continue;
@@ -185,13 +190,16 @@ class Interpolator {
         where = "DEFAULT";
       }
       const Value* v = find(where, name);
-      if (v != nullptr) out += expand(section, v->text, depth + 1);
+      // References that expand to nothing cost calls, not bytes: count them too.
+      if (v != nullptr && ++steps_ <= kMaxExpansionSteps)
+        out += expand(section, v->text, depth + 1);
     }
     return out;
   }
 
  private:
   const std::map<std::string, Section>& sections_;
+  mutable size_t steps_ = 0;
 };
 
 // configparser's getboolean; nullopt for anything else.
@@ -230,9 +238,10 @@ Fail2banConfig read_fail2ban(const ConfigFiles& files, const std::string& dir) {
       const auto b = boolean(interp.expand(name, e->text));
       jail.enabled = b.value_or(false);
       jail.enabled_origin = e->origin;
+      // fail2ban warns and keeps the default (off): not a refusal.
       if (!b)
-        out.problems.push_back(fmt::format(
-            "{}: enabled is not a boolean in [{}]; the jail is left off", e->origin, name));
+        out.warnings.push_back(fmt::format(
+            "{}: enabled is not a boolean in [{}]; fail2ban leaves the jail off", e->origin, name));
     } else {
       jail.enabled_origin = "default";
     }

@@ -26,6 +26,7 @@ struct Fail2banConfig {
   bool found = false;  // jail.conf or jail.local exists in the directory
   std::vector<Fail2banJail> jails;
   std::vector<std::string> problems;  // fail2ban refuses to start with these
+  std::vector<std::string> warnings;  // fail2ban warns and goes on
   std::vector<std::string> files_read;
 
   // The enabled jail that watches sshd (named sshd or ssh, or with the sshd filter).

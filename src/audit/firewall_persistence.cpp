@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "audit/modules.h"
+#include "audit/ufw.h"
 
 namespace hostward::audit {
 
@@ -34,9 +35,24 @@ bool managed_name(const std::string& s) {
   return false;
 }
 
+// Docker's hairpin rule for a published port: MASQUERADE from a container's
+// address to itself (-s C/32 -d C/32), made and removed with the container.
+bool docker_hairpin(const std::vector<std::string>& words) {
+  std::string source, destination;
+  bool masquerade = false;
+  for (size_t i = 0; i + 1 < words.size(); ++i) {
+    if (words[i] == "-s") source = words[i + 1];
+    if (words[i] == "-d") destination = words[i + 1];
+    if (words[i] == "-j" && words[i + 1] == "MASQUERADE") masquerade = true;
+  }
+  return masquerade && !source.empty() && source == destination && source.size() > 3 &&
+         source.compare(source.size() - 3, 3, "/32") == 0;
+}
+
 bool managed_rule(const std::vector<std::string>& words) {
   // "-A CHAIN ...": the chain, any jump target, and Docker's bridge interfaces.
   if (words.size() >= 2 && managed_name(words[1])) return true;
+  if (docker_hairpin(words)) return true;
   for (size_t i = 2; i + 1 < words.size(); ++i) {
     const std::string& w = words[i];
     const std::string& next = words[i + 1];
@@ -103,9 +119,11 @@ std::vector<std::string> first(const std::vector<std::string>& v, size_t n) {
 }
 
 void judge_iptables(const AuditInput& in, const host::IptablesText& live, const char* family,
-                    const std::string& saved_path, bool loaded_at_boot, AuditResult& out) {
+                    const std::string& saved_path, bool loaded_at_boot, bool ufw_on,
+                    AuditResult& out) {
   if (!live.read) return;
-  const auto running = own_iptables_rules(live.text);
+  // ufw sets the built-in chains' policies itself: with ufw on, only rules count.
+  const auto running = own_iptables_rules(live.text, !ufw_on);
   const auto saved_text = loaded_at_boot ? in.files.read(saved_path) : std::nullopt;
   if (running.empty() && !saved_text) return;
   nlohmann::json subject = {{"kind", "firewall"}, {"family", family}, {"path", saved_path}};
@@ -121,7 +139,7 @@ void judge_iptables(const AuditInput& in, const host::IptablesText& live, const 
         std::string("iptables ") + family));
     return;
   }
-  const auto saved = own_iptables_rules(*saved_text);
+  const auto saved = own_iptables_rules(*saved_text, !ufw_on);
   std::vector<std::string> unsaved, gone;
   std::set_difference(running.begin(), running.end(), saved.begin(), saved.end(),
                       std::back_inserter(unsaved));
@@ -142,8 +160,10 @@ void judge_iptables(const AuditInput& in, const host::IptablesText& live, const 
 
 }  // namespace
 
-std::set<std::string> own_iptables_rules(const std::string& text) {
+std::set<std::string> own_iptables_rules(const std::string& text, bool with_policies) {
   std::set<std::string> out;
+  // dockerd sets FORWARD's policy to DROP when it turns forwarding on.
+  const bool docker = text.find("\n:DOCKER") != std::string::npos;
   std::istringstream in(text);
   std::string line, table;
   while (std::getline(in, line) && out.size() < 100000) {
@@ -158,8 +178,8 @@ std::set<std::string> own_iptables_rules(const std::string& text) {
     if (words.empty()) continue;
     if (line[0] == ':') {
       // ":INPUT DROP [0:0]": a built-in chain's policy; user chains say "-".
-      if (words.size() >= 2 && words[1] != "ACCEPT" && words[1] != "-" &&
-          !managed_name(words[0].substr(1)))
+      if (with_policies && words.size() >= 2 && words[1] != "ACCEPT" && words[1] != "-" &&
+          !managed_name(words[0].substr(1)) && !(docker && words[0] == ":FORWARD"))
         out.insert(table + " " + words[0] + " " + words[1]);
       continue;
     }
@@ -180,19 +200,16 @@ void firewall_persistence_rules(const AuditInput& in, AuditResult& out) {
     out.unknown(info().id, "the live firewall could not be read");
     return;
   }
-  const auto ufw = in.files.read("/etc/ufw/ufw.conf");
-  if (ufw && ufw->find("\nENABLED=yes") != std::string::npos) {
-    out.checks[info().id] = {info().id, "passed", "ufw is enabled and restores its rules"};
-    return;
-  }
+  // ufw restores its own chains, not rules typed beside them: those are judged.
+  const bool ufw_on = read_ufw_settings(in.files).enabled;
   if (unit_enabled(in.files, "firewalld.service")) {
     out.checks[info().id] = {info().id, "passed", "firewalld keeps its permanent rules"};
     return;
   }
   out.judged(info().id);
   const bool persistent = unit_enabled(in.files, "netfilter-persistent.service");
-  judge_iptables(in, fw.v4, "IPv4", "/etc/iptables/rules.v4", persistent, out);
-  judge_iptables(in, fw.v6, "IPv6", "/etc/iptables/rules.v6", persistent, out);
+  judge_iptables(in, fw.v4, "IPv4", "/etc/iptables/rules.v4", persistent, ufw_on, out);
+  judge_iptables(in, fw.v6, "IPv6", "/etc/iptables/rules.v6", persistent, ufw_on, out);
   if (!fw.nft_read) return;
   const NftTables tables = own_nft_tables(fw.nft_json);
   if (tables.with_rules.empty()) return;

@@ -11,6 +11,8 @@ namespace hostward::audit {
 // DROP" for a policy that is not ACCEPT): the rules Docker, Kubernetes
 // network plugins, libvirt, fail2ban and ufw make at run time are left out,
 // since they are not meant to be saved.
-std::set<std::string> own_iptables_rules(const std::string& iptables_save_text);
+// With `with_policies` false (ufw sets them), policies are left out too.
+std::set<std::string> own_iptables_rules(const std::string& iptables_save_text,
+                                         bool with_policies = true);
 
 }  // namespace hostward::audit

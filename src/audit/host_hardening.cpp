@@ -1,5 +1,9 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <optional>
+
+#include "audit/docker_daemon.h"
 #include "audit/modules.h"
 #include "audit/mounts.h"
 #include "audit/setid_walk.h"
@@ -62,6 +66,33 @@ void tmp_exec_live(const AuditInput& in, const std::string& mountinfo, AuditResu
   }
 }
 
+// systemd's tmp.mount when it mounts /tmp at boot (enabled, or a unit of the
+// admin's in /etc): the unit file that decided and its options, the last
+// Options= of the unit and its drop-ins winning.
+std::optional<std::pair<std::string, std::vector<std::string>>> tmp_mount_options(
+    const ConfigFiles& files) {
+  const bool enabled = !files.glob("/etc/systemd/system/*.wants/tmp.mount").empty() ||
+                       files.stat("/etc/systemd/system/tmp.mount").has_value();
+  if (!enabled) return std::nullopt;
+  const SystemdUnit unit = read_systemd_unit(files, "tmp.mount", "Mount");
+  if (unit.path.empty() || unit.masked) return std::nullopt;
+  std::pair<std::string, std::vector<std::string>> out{unit.path, {}};
+  for (const auto& s : unit.settings) {
+    if (s.key != "Options") continue;
+    out.first = s.path;
+    out.second.clear();
+    size_t start = 0;
+    while (start <= s.value.size()) {
+      const size_t comma = s.value.find(',', start);
+      out.second.push_back(
+          s.value.substr(start, comma == std::string::npos ? comma : comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
 // Offline: what fstab (or systemd's tmp.mount) would mount at boot.
 void tmp_exec_offline(const AuditInput& in, AuditResult& out) {
   const auto fstab_text = in.files.read("/etc/fstab");
@@ -77,6 +108,13 @@ void tmp_exec_offline(const AuditInput& in, AuditResult& out) {
       if (m->has_option("noexec")) continue;
       subject["line"] = m->line;
       title = fmt::format("{} is mounted without noexec (/etc/fstab line {})", dir, m->line);
+    } else if (const auto unit = tmp_mount_options(in.files);
+               unit && std::string_view(dir) == "/tmp") {
+      // systemd's tmp.mount, enabled or written in /etc: its Options= decide.
+      if (std::find(unit->second.begin(), unit->second.end(), "noexec") != unit->second.end())
+        continue;
+      subject["path"] = unit->first;
+      title = fmt::format("/tmp is mounted by {} without noexec", unit->first);
     } else if (std::string_view(dir) == "/dev/shm") {
       title = "/dev/shm has no fstab line: systemd mounts it without noexec";
     } else {
@@ -117,10 +155,9 @@ void host_hardening_rules(const AuditInput& in, AuditResult& out) {
 
   if (!in.files.memory.empty()) return;  // the walk needs a real tree
   SetidWalkOptions options;
-  if (in.live != nullptr) {
-    const auto mountinfo = in.files.read("/proc/self/mountinfo");
-    if (mountinfo) options.mounts = parse_mountinfo(*mountinfo);
-  }
+  const auto mounts = host_mounts();  // a tree under --root is mounted on this host too
+  for (auto& p : unsafe_mount_points(mounts, in.files.root, true)) options.skipped.insert(p);
+  options.nosuid = nosuid_by_mount_point(mounts, in.files.root);
   const SetidWalk walk = walk_setid_in_world_writable(in.files.root, options);
   for (const auto& e : walk.errors) out.errors.push_back({"config", e});
   if (!walk.complete) {
@@ -130,8 +167,11 @@ void host_hardening_rules(const AuditInput& in, AuditResult& out) {
   }
   for (const auto& f : walk.found) {
     const bool suid = (f.mode & 04000) != 0;
+    // Set-uid to root (or set-gid to group 0) is a way to root; a user's own
+    // set-uid copy gains nothing beyond that user.
+    const bool to_root = suid ? f.uid == 0 : f.gid == 0;
     out.findings.push_back(
-        make_finding(setid_info(), Severity::high,
+        make_finding(setid_info(), to_root ? Severity::high : Severity::low,
                      fmt::format("{} is set-{} (owner uid {}) under the world-writable {}", f.path,
                                  suid ? "uid" : "gid", f.uid, f.writable_dir),
                      {{"kind", "file"}, {"path", f.path}},

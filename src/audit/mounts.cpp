@@ -1,6 +1,12 @@
 #include "audit/mounts.h"
 
+#include <limits.h>
+#include <stdlib.h>
+
 #include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
 
 namespace hostward::audit {
 
@@ -113,6 +119,74 @@ const MountEntry* mount_holding(const std::vector<MountEntry>& mounts, const std
     if (holds && (best == nullptr || mp.size() >= best->mount_point.size())) best = &m;
   }
   return best;
+}
+
+namespace {
+
+bool remote_or_lazy(const std::string& type) {
+  static const std::set<std::string> kTypes = {
+      "nfs",    "nfs4", "cifs",   "smb3", "smbfs", "9p",    "ceph",  "glusterfs",
+      "autofs", "afs",  "lustre", "gpfs", "davfs", "sshfs", "ncpfs", "coda"};
+  return kTypes.count(type) > 0 || type.rfind("fuse", 0) == 0;
+}
+
+bool kernel_view(const std::string& type) {
+  static const std::set<std::string> kTypes = {
+      "proc",        "sysfs",      "cgroup",   "cgroup2", "devtmpfs",  "devpts",    "debugfs",
+      "tracefs",     "securityfs", "pstore",   "bpf",     "configfs",  "mqueue",    "hugetlbfs",
+      "binfmt_misc", "nsfs",       "efivarfs", "overlay", "selinuxfs", "rpc_pipefs"};
+  return kTypes.count(type) > 0;
+}
+
+// A mount point as a path inside `root`, or "" when it lies outside.
+std::string inside(const std::string& mount_point, const std::string& root) {
+  if (root.empty() || root == "/") return mount_point;
+  if (mount_point == root) return "/";
+  if (mount_point.size() > root.size() && mount_point.compare(0, root.size(), root) == 0 &&
+      mount_point[root.size()] == '/')
+    return mount_point.substr(root.size());
+  return "";
+}
+
+std::string real_root(const std::string& root) {
+  if (root.empty()) return root;
+  char buf[PATH_MAX];
+  if (::realpath(root.c_str(), buf) == nullptr) return root;
+  std::string r = buf;
+  while (r.size() > 1 && r.back() == '/') r.pop_back();
+  return r;
+}
+
+}  // namespace
+
+std::vector<std::string> unsafe_mount_points(const std::vector<MountEntry>& mounts,
+                                             const std::string& root, bool kernel_views) {
+  std::vector<std::string> out;
+  const std::string r = real_root(root);
+  for (const auto& m : mounts) {
+    if (!remote_or_lazy(m.fs_type) && !(kernel_views && kernel_view(m.fs_type))) continue;
+    const std::string p = inside(m.mount_point, r);
+    if (!p.empty() && p != "/") out.push_back(p);
+  }
+  return out;
+}
+
+std::map<std::string, bool> nosuid_by_mount_point(const std::vector<MountEntry>& mounts,
+                                                  const std::string& root) {
+  std::map<std::string, bool> out;
+  const std::string r = real_root(root);
+  for (const auto& m : mounts) {
+    const std::string p = inside(m.mount_point, r);
+    if (!p.empty()) out[p] = m.has_option("nosuid");
+  }
+  return out;
+}
+
+std::vector<MountEntry> host_mounts() {
+  std::ifstream in("/proc/self/mountinfo");
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_mountinfo(text.str());
 }
 
 }  // namespace hostward::audit

@@ -1,4 +1,5 @@
 #pragma once
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,5 +28,20 @@ std::vector<MountEntry> parse_fstab(std::string_view text);
 // directory above it, the last listed when several are (a later mount hides
 // an earlier one). Null when none does.
 const MountEntry* mount_holding(const std::vector<MountEntry>& mounts, const std::string& path);
+
+// What a scan must not enter, from this host's mount table, as paths inside
+// `root` ("" for /; mounts outside it are left out): network, FUSE and
+// automount file systems (a hung server hangs whoever touches them), and
+// with `kernel_views` also proc, sysfs, cgroup and the like.
+std::vector<std::string> unsafe_mount_points(const std::vector<MountEntry>& mounts,
+                                             const std::string& root, bool kernel_views);
+
+// Every mount point inside `root`, and whether it is mounted nosuid (no
+// file there gains privilege); a later mount at the same place wins.
+std::map<std::string, bool> nosuid_by_mount_point(const std::vector<MountEntry>& mounts,
+                                                  const std::string& root);
+
+// This host's own mount table (/proc/self/mountinfo), empty when unreadable.
+std::vector<MountEntry> host_mounts();
 
 }  // namespace hostward::audit

@@ -22,16 +22,7 @@ constexpr int kMaxDepth = 128;
 const std::set<std::string> kSkippedPaths = {
     "/proc", "/sys", "/dev", "/var/lib/docker", "/var/lib/containerd", "/var/lib/containers"};
 
-bool skipped_fs_type(const std::string& type) {
-  static const std::set<std::string> kTypes = {
-      "proc",      "sysfs",      "cgroup",      "cgroup2",   "devtmpfs", "devpts",   "debugfs",
-      "tracefs",   "securityfs", "pstore",      "bpf",       "fusectl",  "configfs", "mqueue",
-      "hugetlbfs", "autofs",     "binfmt_misc", "nfs",       "nfs4",     "cifs",     "smb3",
-      "smbfs",     "9p",         "ceph",        "glusterfs", "overlay",  "nsfs",     "efivarfs"};
-  return kTypes.count(type) > 0 || type.rfind("fuse", 0) == 0;
-}
-
-// Offline there is no mount table; a device change is checked by magic.
+// A device change the mount table did not announce is checked by magic.
 bool skipped_fs_magic(long type) {
   switch (static_cast<unsigned long>(type)) {
     case PROC_SUPER_MAGIC:
@@ -46,6 +37,7 @@ bool skipped_fs_magic(long type) {
     case DEBUGFS_MAGIC:
     case TRACEFS_MAGIC:
     case OVERLAYFS_SUPER_MAGIC:
+    case AUTOFS_SUPER_MAGIC:
       return true;
     default:
       return false;
@@ -55,13 +47,11 @@ bool skipped_fs_magic(long type) {
 class Walker {
  public:
   Walker(const SetidWalkOptions& options, SetidWalk& result)
-      : options_(options), result_(result), start_(std::chrono::steady_clock::now()) {
-    for (const auto& m : options.mounts)
-      if (skipped_fs_type(m.fs_type)) skipped_mounts_.insert(m.mount_point);
-  }
+      : options_(options), result_(result), start_(std::chrono::steady_clock::now()) {}
 
   // `fd` is an open directory at `path` (relative to the walked root).
-  void walk(int fd, const std::string& path, dev_t dev, const std::string& writable, int depth) {
+  void walk(int fd, const std::string& path, dev_t dev, const std::string& writable, int depth,
+            bool nosuid) {
     DIR* dir = ::fdopendir(fd);
     if (dir == nullptr) {
       ::close(fd);
@@ -74,22 +64,23 @@ class Walker {
       const std::string child = (path == "/" ? "" : path) + "/" + name;
       const unsigned char type = e->d_type;
       if (type == DT_DIR) {
-        enter(::dirfd(dir), name, child, dev, writable, depth);
-      } else if ((type == DT_REG || type == DT_UNKNOWN) && !writable.empty()) {
+        enter(::dirfd(dir), name, child, dev, writable, depth, nosuid);
+      } else if ((type == DT_REG || type == DT_UNKNOWN) && !writable.empty() && !nosuid) {
         check_file(::dirfd(dir), name, child, writable);
       } else if (type == DT_UNKNOWN) {
         struct stat st {};
         if (::fstatat(::dirfd(dir), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
             S_ISDIR(st.st_mode))
-          enter(::dirfd(dir), name, child, dev, writable, depth);
+          enter(::dirfd(dir), name, child, dev, writable, depth, nosuid);
       }
     }
     ::closedir(dir);
   }
 
   void enter(int parent, const std::string& name, const std::string& child, dev_t dev,
-             const std::string& writable, int depth) {
-    if (kSkippedPaths.count(child) || skipped_mounts_.count(child)) return;
+             const std::string& writable, int depth, bool nosuid) {
+    if (kSkippedPaths.count(child) || options_.skipped.count(child)) return;
+    if (const auto m = options_.nosuid.find(child); m != options_.nosuid.end()) nosuid = m->second;
     if (depth >= kMaxDepth) {
       if (!depth_noted_)
         result_.errors.push_back(
@@ -116,7 +107,7 @@ class Walker {
     }
     ++result_.entries;
     const std::string below = (st.st_mode & S_IWOTH) ? child : writable;
-    walk(fd, child, st.st_dev, below, depth + 1);
+    walk(fd, child, st.st_dev, below, depth + 1, nosuid);
   }
 
   void check_file(int parent, const std::string& name, const std::string& child,
@@ -152,7 +143,6 @@ class Walker {
   const SetidWalkOptions& options_;
   SetidWalk& result_;
   std::chrono::steady_clock::time_point start_;
-  std::set<std::string> skipped_mounts_;
   size_t ticks_ = 0;
   bool depth_noted_ = false;
 };
@@ -171,13 +161,22 @@ SetidWalk walk_setid_in_world_writable(const std::string& root, const SetidWalkO
   }
   struct stat st {};
   ::fstat(fd, &st);
-  // /dev is skipped as a whole; its shared-memory tmpfs is walked on its own.
-  const int shm = ::openat(fd, "dev/shm", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  walker.walk(fd, "/", st.st_dev, (st.st_mode & S_IWOTH) ? "/" : "", 0);
+  const auto nosuid_of = [&options](const std::string& path) {
+    const auto m = options.nosuid.find(path);
+    return m != options.nosuid.end() && m->second;
+  };
+  // /dev is skipped as a whole; its shared-memory tmpfs is walked on its own,
+  // reached without following a link (an image's /dev may be one).
+  const int dev = ::openat(fd, "dev", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  const int shm =
+      dev < 0 ? -1 : ::openat(dev, "shm", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dev >= 0) ::close(dev);
+  walker.walk(fd, "/", st.st_dev, (st.st_mode & S_IWOTH) ? "/" : "", 0, nosuid_of("/"));
   if (shm >= 0) {
     struct stat sst {};
     ::fstat(shm, &sst);
-    walker.walk(shm, "/dev/shm", sst.st_dev, (sst.st_mode & S_IWOTH) ? "/dev/shm" : "", 1);
+    walker.walk(shm, "/dev/shm", sst.st_dev, (sst.st_mode & S_IWOTH) ? "/dev/shm" : "", 1,
+                nosuid_of("/dev/shm"));
   }
   if (!result.complete)
     result.errors.push_back("set-id search incomplete: " + result.incomplete_reason);

@@ -1,6 +1,8 @@
 #pragma once
 #include <sys/types.h>
 
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,9 +20,13 @@ struct SetidFile {
 };
 
 struct SetidWalkOptions {
-  // The live mount table: pseudo, network and FUSE file systems are not
-  // entered (a hung server must not hang the scan). Empty offline.
-  std::vector<MountEntry> mounts;
+  // Paths inside the tree never entered: kernel views, network, FUSE and
+  // automount file systems from this host's mount table (a hung server must
+  // not hang the scan; unsafe_mount_points).
+  std::set<std::string> skipped;
+  // Mount points inside the tree and whether they are nosuid: set-id files
+  // there gain nothing and are not reported.
+  std::map<std::string, bool> nosuid;
   size_t max_entries = 5'000'000;
   double max_seconds = 60;
 };

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "audit/audit_rules.h"
+#include "audit/mounts.h"
 #include "authlog/authlog.h"
 #include "core/terminal.h"
 #include "core/time_format.h"
@@ -207,6 +208,7 @@ Report evaluate(const host::Snapshot& snap, const HostOptions& o, const Config& 
   if (areas.config && (o.from.empty() || !o.root_dir.empty())) {
     audit::AuditInput in;
     in.files.root = o.root_dir;
+    in.files.skipped_mounts = audit::unsafe_mount_points(audit::host_mounts(), o.root_dir, false);
     in.hostname = snap.hostname;
     if (!o.root_dir.empty()) {  // the tree's own name, not this host's
       const auto name = in.files.read("/etc/hostname");

@@ -618,8 +618,23 @@ host::ProcessInfo dockerd_process(int pid, std::vector<std::string> argv) {
   p.pid = pid;
   p.comm = "dockerd";
   p.exe_path = "/usr/bin/dockerd";
+  p.exe_state = host::ExeState::present;  // root's, from a root-owned file
   p.argv = std::move(argv);
   return p;
+}
+
+TEST(DockerTcpSocket, AUsersProcessNamedDockerdProvesNothing) {
+  host::Snapshot snap;
+  auto fake = dockerd_process(
+      4242, {"/tmp/dockerd", "-H", "tcp://0.0.0.0:2375", "--config-file", "/etc/shadow"});
+  fake.uid = fake.euid = 1000;
+  fake.exe_uid = 1000;
+  snap.processes.push_back(fake);
+  FakeHost h;
+  h.in.live = &snap;
+  const auto r = h.run();
+  EXPECT_TRUE(of_rule(r, kTcp).empty());
+  EXPECT_EQ(r.checks.at(kTcp).status, "not_applicable");
 }
 
 TEST(DockerTcpSocket, RunningDockerdArgv) {

@@ -117,6 +117,18 @@ TEST(SetidTree, SetuidCopyUnderTmpFiresAndInstalledOnesDoNot) {
   EXPECT_EQ(by_path["/srv/share/tool"]["evidence"]["world_writable_dir"], "/srv/share");
 }
 
+TEST(SetidTree, AUsersOwnSetuidCopyIsLow) {
+  Tree t;
+  t.mkdir("/tmp", 01777);
+  t.write("/tmp/mine", "", 04755);
+  ASSERT_EQ(::chown(t.at("/tmp/mine").c_str(), 1000, 1000), 0);
+  ::chmod(t.at("/tmp/mine").c_str(), 04755);  // chown clears the set-uid bit
+  const auto f = findings_with_rule(t.scan(), "config.suid-in-world-writable");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]["severity"], "low");
+  EXPECT_EQ(f[0]["evidence"]["uid"], 1000);
+}
+
 TEST(SetidTree, NoWorldWritableDirectoryIsQuiet) {
   Tree t;
   t.mkdir("/tmp", 01777);
@@ -200,6 +212,19 @@ TEST(BruteForceTree, JailDisabledInJailLocalFires) {
   EXPECT_EQ(f[0]["evidence"]["fail2ban"]["verdict"], "fail2ban has no enabled sshd jail");
 }
 
+TEST(BruteForceTree, GlobsResolveAnAbsoluteLinkInsideTheTree) {
+  // /etc/fail2ban -> /srv/f2b: the tree's, not this host's /srv/f2b.
+  Tree t;
+  sshd_enabled(t);
+  t.write("/srv/f2b/jail.conf", "[sshd]\nbackend = systemd\n");
+  t.write("/srv/f2b/jail.d/defaults-debian.conf", "[sshd]\nenabled = true\n");
+  t.symlink("/srv/f2b", "/etc/fail2ban");
+  t.symlink("/lib/systemd/system/fail2ban.service",
+            "/etc/systemd/system/multi-user.target.wants/fail2ban.service");
+  const json r = t.scan();
+  EXPECT_EQ(check_status(r, "config.no-brute-force-protection"), "passed") << r.dump(2);
+}
+
 TEST(BruteForceTree, LoopbackOnlyOrDisabledSshdIsNotApplicable) {
   Tree t;
   sshd_enabled(t, "ListenAddress 127.0.0.1\n");
@@ -210,6 +235,56 @@ TEST(BruteForceTree, LoopbackOnlyOrDisabledSshdIsNotApplicable) {
   u.write("/etc/ssh/sshd_config", "UsePAM yes\n");
   r = u.scan();
   EXPECT_EQ(check_status(r, "config.no-brute-force-protection"), "not_applicable");
+}
+
+TEST(BruteForceLive, AUsersFail2banServerWithItsOwnConfigIsNotBelieved) {
+  // A user starts "fail2ban-server -c DIR" with an include of a root-only
+  // file: its configuration is never read, and it does not count as running.
+  Tree t;
+  sshd_enabled(t);
+  t.write("/home/eve/f2b/jail.conf", "[INCLUDES]\nbefore = /etc/shadow\n[sshd]\nenabled = true\n");
+  t.write("/etc/shadow", "root:SECRET-HASH:19000:0:99999:7:::\n");
+  host::Snapshot live;
+  host::ProcessInfo fake;
+  fake.pid = 4242;
+  fake.comm = "fail2ban-server";
+  fake.uid = fake.euid = 1000;
+  fake.exe_uid = 1000;
+  fake.exe_state = host::ExeState::present;
+  fake.argv = {"/home/eve/fail2ban-server", "-c", "/home/eve/f2b"};
+  live.processes.push_back(fake);
+  host::Connection ssh;
+  ssh.state = "listen";
+  ssh.local_addr = "0.0.0.0";
+  ssh.local_port = 22;
+  live.connections.push_back(ssh);
+  audit::AuditInput in;
+  in.files.root = t.dir.path();
+  in.live = &live;
+  const auto run = audit::run_config_rules(in);
+  std::vector<const Finding*> f;
+  for (const auto& x : run.findings)
+    if (x.rule == "config.no-brute-force-protection") f.push_back(&x);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]->evidence.dump().find("SECRET-HASH"), std::string::npos);
+  EXPECT_EQ(f[0]->evidence.dump().find("/home/eve"), std::string::npos) << f[0]->evidence.dump();
+}
+
+TEST(Fail2banReader, ReferencesThatFanOutStopAtTheBudget) {
+  // Ten levels, each naming the one below twelve times: 12^10 expansions
+  // unbounded, and a ~1 KB file.
+  std::string jail = "[DEFAULT]\nk0 = x\n";
+  for (int level = 1; level <= 10; ++level) {
+    jail += "k" + std::to_string(level) + " =";
+    for (int i = 0; i < 12; ++i) jail += " %(k" + std::to_string(level - 1) + ")s";
+    jail += "\n";
+  }
+  jail += "[sshd]\nenabled = true\nlogpath = %(k10)s\n";
+  audit::ConfigFiles files;
+  files.memory["/etc/fail2ban/jail.conf"] = jail;
+  const auto config = audit::read_fail2ban(files);
+  ASSERT_NE(config.sshd_jail(), nullptr);
+  EXPECT_LE(config.sshd_jail()->logpaths.at(0).size(), 64u * 1024);
 }
 
 // fail2ban-client -d prints the commands it would send the server: the
@@ -385,6 +460,16 @@ TEST_F(FirewallPersistence, LiveScanInTheNamespaceReportsIt) {
   const auto f = findings_with_rule(json::parse(r.out), "config.firewall-not-persistent");
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0]["evidence"]["examples"][0], "filter -A INPUT -p tcp -m tcp --dport 6379 -j DROP");
+}
+
+TEST(OwnIptablesRules, DockersForwardPolicyAndHairpinRulesAreDockers) {
+  const auto rules = audit::own_iptables_rules(
+      "*filter\n:FORWARD DROP [0:0]\n:DOCKER - [0:0]\nCOMMIT\n*nat\n:DOCKER - [0:0]\n"
+      "-A POSTROUTING -s 172.17.0.2/32 -d 172.17.0.2/32 -p tcp -m tcp --dport 5432 -j "
+      "MASQUERADE\nCOMMIT\n");
+  EXPECT_TRUE(rules.empty());
+  // Without Docker, a FORWARD policy of DROP is the owner's.
+  EXPECT_EQ(audit::own_iptables_rules("*filter\n:FORWARD DROP [0:0]\nCOMMIT\n").size(), 1u);
 }
 
 TEST(OwnIptablesRules, PoliciesCountAndToolChainsDoNot) {
