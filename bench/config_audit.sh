@@ -77,7 +77,7 @@ mount -t overlay overlay -o lowerdir=/,upperdir=$work/upper,workdir=$work/work \
 mount -t proc proc \$m/proc
 mount --rbind /sys \$m/sys
 mount --rbind /dev \$m/dev
-mount -t tmpfs tmpfs \$m/run
+mount -t tmpfs -o mode=755 tmpfs \$m/run
 mkdir -p \$m/run/sshd
 ip link set lo up
 # ... and the firewall typed by hand, saved nowhere.

@@ -2,6 +2,7 @@
 
 #include "audit/fail2ban.h"
 #include "audit/modules.h"
+#include "audit/systemd_unit.h"
 #include "core/ip_address.h"
 
 namespace hostward::audit {
@@ -20,13 +21,6 @@ const RuleInfo& info() {
       "`backend = systemd` to the [sshd] jail in jail.local), or sshguard, or CrowdSec with the "
       "sshd collection and a firewall bouncer; better still, turn passwords off."};
   return i;
-}
-
-bool unit_enabled(const ConfigFiles& files, const std::string& unit) {
-  for (const char* dir : {"/etc/systemd/system", "/run/systemd/system", "/lib/systemd/system",
-                          "/usr/lib/systemd/system"})
-    if (!files.glob(fmt::format("{}/*.wants/{}", dir, unit)).empty()) return true;
-  return false;
 }
 
 const host::ProcessInfo* running(const host::Snapshot* live, const std::string& comm_prefix) {

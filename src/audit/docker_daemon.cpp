@@ -16,11 +16,9 @@ namespace hostward::audit {
 
 namespace {
 
-constexpr size_t kMaxWords = 4096;           // words of one command line
-constexpr size_t kMaxValue = 64 * 1024;      // one expanded variable or word
-constexpr size_t kMaxSettings = 10000;       // assignments read from one unit
-constexpr size_t kMaxLogicalLine = 1 << 20;  // systemd's LONG_LINE_MAX
-constexpr size_t kMaxDropIns = 256;
+constexpr size_t kMaxWords = 4096;       // words of one command line
+constexpr size_t kMaxValue = 64 * 1024;  // one expanded variable or word
+constexpr size_t kMaxSettings = 10000;   // assignments read from one unit
 constexpr size_t kMaxHosts = 256;
 constexpr size_t kMaxJsonDepth = 512;
 constexpr const char* kDaemonJson = "/etc/docker/daemon.json";
@@ -956,93 +954,6 @@ DaemonJson parse_daemon_json(std::string_view text, const std::string& path) {
   read_json_bool(j, "tlsverify", d.tlsverify, d, path);
   read_json_group(j, d, path);
   return d;
-}
-
-std::vector<UnitSetting> parse_unit_file(std::string_view text, const std::string& path,
-                                         std::string_view section) {
-  std::vector<UnitSetting> out;
-  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-  std::string current, logical;
-  int logical_line = 0;
-  bool continuing = false;
-  size_t start = 0;
-  for (int line = 1; start <= text.size() && out.size() < kMaxSettings; ++line) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    const std::string_view raw = text.substr(start, end - start);
-    start = end + 1;
-    const std::string_view stripped = trim(raw);
-    if (!stripped.empty() && (stripped[0] == '#' || stripped[0] == ';'))
-      continue;  // also inside a continuation
-    if (!continuing) {
-      logical.clear();
-      logical_line = line;
-    }
-    if (logical.size() + raw.size() > kMaxLogicalLine) break;  // systemd refuses the file from here
-    logical += raw;
-    size_t backslashes = 0;
-    while (backslashes < logical.size() && logical[logical.size() - 1 - backslashes] == '\\')
-      ++backslashes;
-    if (backslashes % 2 == 1) {  // an unescaped trailing backslash joins the next line
-      logical.back() = ' ';
-      continuing = true;
-      continue;
-    }
-    continuing = false;
-    const std::string_view l = trim(logical);
-    if (l.empty()) continue;
-    if (l[0] == '[') {
-      current = l.back() == ']' ? std::string(l.substr(1, l.size() - 2)) : std::string();
-      continue;
-    }
-    const size_t eq = l.find('=');
-    if (current != section || eq == std::string_view::npos) continue;
-    out.push_back({std::string(trim(l.substr(0, eq))), std::string(trim(l.substr(eq + 1))), path,
-                   logical_line});
-  }
-  return out;
-}
-
-SystemdUnit read_systemd_unit(const ConfigFiles& files, const std::string& name,
-                              std::string_view section) {
-  // systemd's system unit search path, highest priority first.
-  static const char* const kDirs[] = {"/etc/systemd/system", "/run/systemd/system",
-                                      "/usr/local/lib/systemd/system", "/lib/systemd/system",
-                                      "/usr/lib/systemd/system"};
-  SystemdUnit u;
-  for (const char* dir : kDirs) {
-    const std::string p = std::string(dir) + "/" + name;
-    const auto facts = files.stat(p);
-    if (!facts) continue;
-    u.path = p;
-    const auto text = files.read(p);
-    // A link to /dev/null or an empty file masks the unit (systemd.unit(5)).
-    if ((!text && (S_ISLNK(facts->mode) || S_ISCHR(facts->mode))) || (text && text->empty())) {
-      u.masked = true;
-      return u;
-    }
-    if (!text) {
-      u.problems.push_back(p + ": cannot be read; not judged");
-      return u;
-    }
-    u.settings = parse_unit_file(*text, p, section);
-    break;
-  }
-  if (u.path.empty()) return u;
-  std::map<std::string, std::string>
-      drop_ins;  // file name -> path; a higher directory hides a lower
-  for (const char* dir : kDirs)
-    for (const auto& p : files.glob(std::string(dir) + "/" + name + ".d/*.conf"))
-      drop_ins.emplace(basename_of(p), p);
-  for (const auto& [file, p] : drop_ins) {  // applied in file name order, whatever the directory
-    if (u.drop_ins.size() >= kMaxDropIns) break;
-    const auto text = files.read(p);
-    if (!text) continue;  // a link to /dev/null masks the drop-in
-    for (auto& s : parse_unit_file(*text, p, section))
-      if (u.settings.size() < kMaxSettings) u.settings.push_back(std::move(s));
-    u.drop_ins.push_back(p);
-  }
-  return u;
 }
 
 std::optional<std::vector<Command>> split_exec_commands(std::string_view value,

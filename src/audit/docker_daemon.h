@@ -7,6 +7,7 @@
 
 #include "audit/audit_rules.h"
 #include "audit/config_files.h"
+#include "audit/systemd_unit.h"
 
 // The Docker daemon's API sockets and who may use them (issue #6):
 // config.docker-tcp-socket and config.docker-group-members. dockerd's
@@ -72,28 +73,6 @@ struct DaemonJson {
   std::map<std::string, int> keys;  // top-level key -> line, for flag/file conflicts
 };
 DaemonJson parse_daemon_json(std::string_view text, const std::string& path);
-
-// Lines of one section of a systemd unit file, continuations joined.
-struct UnitSetting {
-  std::string key;
-  std::string value;
-  std::string path;
-  int line = 0;  // where the (first line of the) assignment is
-};
-std::vector<UnitSetting> parse_unit_file(std::string_view text, const std::string& path,
-                                         std::string_view section);
-
-// A unit as systemd loads it: the first file found on the search path, then
-// its drop-ins from every directory in filename order.
-struct SystemdUnit {
-  std::string path;  // empty when there is no such unit
-  bool masked = false;
-  std::vector<std::string> drop_ins;
-  std::vector<UnitSetting> settings;
-  std::vector<std::string> problems;
-};
-SystemdUnit read_systemd_unit(const ConfigFiles& files, const std::string& name,
-                              std::string_view section);
 
 // The commands of an ExecStart= value (a lone ";" separates them), each split
 // into words as systemd does (quotes, C escapes), the prefixes -@:+! removed:

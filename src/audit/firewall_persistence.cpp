@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "audit/modules.h"
+#include "audit/systemd_unit.h"
 #include "audit/ufw.h"
 
 namespace hostward::audit {
@@ -106,12 +107,6 @@ NftTables own_nft_tables(const std::string& json_text) {
     if (!tool) out.with_rules.insert(family + " " + table);
   }
   return out;
-}
-
-bool unit_enabled(const ConfigFiles& files, const std::string& unit) {
-  for (const char* dir : {"/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system"})
-    if (!files.glob(fmt::format("{}/*.wants/{}", dir, unit)).empty()) return true;
-  return false;
 }
 
 std::vector<std::string> first(const std::vector<std::string>& v, size_t n) {

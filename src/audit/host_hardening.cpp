@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <optional>
 
-#include "audit/docker_daemon.h"
 #include "audit/modules.h"
 #include "audit/mounts.h"
 #include "audit/setid_walk.h"
+#include "audit/systemd_unit.h"
 
 namespace hostward::audit {
 
@@ -71,8 +71,8 @@ void tmp_exec_live(const AuditInput& in, const std::string& mountinfo, AuditResu
 // Options= of the unit and its drop-ins winning.
 std::optional<std::pair<std::string, std::vector<std::string>>> tmp_mount_options(
     const ConfigFiles& files) {
-  const bool enabled = !files.glob("/etc/systemd/system/*.wants/tmp.mount").empty() ||
-                       files.stat("/etc/systemd/system/tmp.mount").has_value();
+  const bool enabled =
+      unit_enabled(files, "tmp.mount") || files.stat("/etc/systemd/system/tmp.mount").has_value();
   if (!enabled) return std::nullopt;
   const SystemdUnit unit = read_systemd_unit(files, "tmp.mount", "Mount");
   if (unit.path.empty() || unit.masked) return std::nullopt;

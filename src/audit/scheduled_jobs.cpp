@@ -43,11 +43,6 @@ constexpr const char* kCronDefaultPath = "/usr/bin:/bin";
 // systemd resolves a bare ExecStart= name through a fixed path, and services
 // (anacron.service among them) inherit it as PATH.
 constexpr const char* kSystemdPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-// systemd's unit search path for the system manager, highest priority first.
-const std::vector<std::string> kUnitDirs = {"/etc/systemd/system", "/run/systemd/system",
-                                            "/usr/local/lib/systemd/system", "/lib/systemd/system",
-                                            "/usr/lib/systemd/system"};
-
 const RuleInfo& rule_info() {
   static const RuleInfo i{
       kRuleId,
@@ -781,22 +776,8 @@ bool starts_compound(std::string_view w) {
 struct LoadedUnit {
   std::string path;                // the unit file that won
   std::vector<std::string> files;  // it and its drop-ins, in the order applied
-  std::vector<std::pair<std::string, TimerUnitSetting>> settings;  // file, setting
+  std::vector<std::pair<std::string, UnitSetting>> settings;  // file, setting
 };
-
-// Drop-in directories of a unit: NAME.d, the dash-prefix ones (foo-.service.d
-// for foo-bar.service) and the type's (service.d).
-std::vector<std::string> dropin_dir_names(const std::string& name) {
-  std::vector<std::string> out = {name + ".d"};
-  const size_t dot = name.rfind('.');
-  if (dot == std::string::npos) return out;
-  const std::string stem = name.substr(0, dot), type = name.substr(dot + 1);
-  for (size_t dash = stem.rfind('-'); dash != std::string::npos && dash > 0;
-       dash = stem.rfind('-', dash - 1))
-    out.push_back(stem.substr(0, dash + 1) + "." + type + ".d");
-  out.push_back(type + ".d");
-  return out;
-}
 
 std::optional<std::string> setting_value(const LoadedUnit& unit, std::string_view section,
                                          std::string_view key) {
@@ -899,36 +880,6 @@ std::vector<SimpleCommand> split_shell_commands(std::string_view script,
                                                 const JobEnvironment& env) {
   std::vector<SimpleCommand> out;
   ShellLexer(script, env, 0, out).run();
-  return out;
-}
-
-std::vector<TimerUnitSetting> parse_unit_file(std::string_view text) {
-  std::vector<TimerUnitSetting> out;
-  std::string section;
-  const auto lines = split_lines(text);
-  for (size_t i = 0; i < lines.size(); ++i) {
-    const int number = lines[i].number;
-    std::string logical(trim(lines[i].text));
-    if (logical.empty() || logical[0] == '#' || logical[0] == ';') continue;
-    while (logical.back() == '\\' && i + 1 < lines.size()) {
-      logical.back() = ' ';
-      std::string_view next = trim(lines[++i].text);
-      // Comment lines inside a continued line are dropped, the line goes on.
-      while ((next.empty() || next[0] == '#' || next[0] == ';') && i + 1 < lines.size())
-        next = trim(lines[++i].text);
-      if (next.empty() || next[0] == '#' || next[0] == ';') break;
-      logical += next;
-    }
-    if (logical[0] == '[') {
-      const size_t close = logical.find(']');
-      section = close == std::string::npos ? "" : logical.substr(1, close - 1);
-      continue;
-    }
-    const size_t eq = logical.find('=');
-    if (eq == std::string::npos || section.empty() || out.size() >= kMaxLines) continue;
-    out.push_back({number, section, std::string(trim(std::string_view(logical).substr(0, eq))),
-                   std::string(trim(std::string_view(logical).substr(eq + 1)))});
-  }
   return out;
 }
 
@@ -1575,34 +1526,14 @@ class Auditor {
 
   // ---- systemd timers ----
   std::optional<LoadedUnit> load_unit(const std::string& name) const {
+    const SystemdUnit u = read_systemd_unit(files_, name);
+    // Masked (a link to /dev/null, an empty file) or unreadable: nothing runs.
+    if (u.path.empty() || u.masked || !u.problems.empty()) return std::nullopt;
     LoadedUnit unit;
-    auto add = [&](const std::string& path, const std::string& text) {
-      unit.files.push_back(path);
-      for (auto& s : parse_unit_file(text)) unit.settings.emplace_back(path, std::move(s));
-    };
-    for (const auto& dir : kUnitDirs) {
-      const std::string path = dir + "/" + name;
-      if (!facts_.stat(path)) continue;
-      const auto text = files_.read(path);
-      if (!text) return std::nullopt;  // masked (a link to /dev/null) or unreadable
-      unit.path = path;
-      add(path, *text);
-      break;
-    }
-    if (unit.path.empty()) return std::nullopt;
-    // Drop-ins sort by file name across all directories; a name in a
-    // higher-priority directory hides the same name below it.
-    std::map<std::string, std::string> dropins;
-    for (const auto& dir : kUnitDirs) {
-      for (const auto& dropin_dir : dropin_dir_names(name)) {
-        const std::string where = dir + "/" + dropin_dir;
-        for (const auto& file : files_.list(where))
-          if (ends_with(file, ".conf") && dropins.size() < kMaxDirEntries)
-            dropins.emplace(file, where + "/" + file);
-      }
-    }
-    for (const auto& [file, path] : dropins)
-      if (const auto text = files_.read(path)) add(path, *text);
+    unit.path = u.path;
+    unit.files.push_back(u.path);
+    unit.files.insert(unit.files.end(), u.drop_ins.begin(), u.drop_ins.end());
+    for (const auto& s : u.settings) unit.settings.emplace_back(s.path, s);
     return unit;
   }
 
@@ -1621,7 +1552,7 @@ class Auditor {
 
   bool audit_timers() {
     std::set<std::string> timers;
-    for (const auto& dir : kUnitDirs) {
+    for (const auto& dir : kSystemdUnitDirs) {
       for (const auto& name : files_.list(dir)) {
         // Templates (foo@.timer) run only as instances; not judged.
         if (ends_with(name, ".timer") && name.find('@') == std::string::npos &&
@@ -1684,7 +1615,7 @@ class Auditor {
     }
     // Anyone who can write a directory of the search path can add a unit
     // that shadows these, or a drop-in that replaces ExecStart=.
-    for (const auto& dir : kUnitDirs) {
+    for (const auto& dir : kSystemdUnitDirs) {
       if (auto e = exposure_of(facts_, dir, true)) {
         JobContext where = job;
         where.source = e->path;
@@ -1695,7 +1626,7 @@ class Auditor {
 
   void judge_exec_lines(JobContext job, const LoadedUnit& service) {
     // Each Exec*= line appends a command; an empty one resets the list.
-    std::map<std::string, std::vector<std::pair<std::string, TimerUnitSetting>>> lines;
+    std::map<std::string, std::vector<std::pair<std::string, UnitSetting>>> lines;
     for (const auto& [file, s] : service.settings) {
       if (s.section != "Service") continue;
       if (s.key != "ExecStartPre" && s.key != "ExecStart" && s.key != "ExecStartPost") continue;

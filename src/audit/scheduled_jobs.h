@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "audit/audit_rules.h"
+#include "audit/systemd_unit.h"
 
 // config.cron-world-writable: cron jobs, anacron jobs, run-parts directories
 // and systemd timers whose program, script, PATH lookup or defining file
@@ -64,17 +65,6 @@ using SimpleCommand = std::vector<CronWord>;
 // newlines, redirections and comments dropped, $VAR and ~ expanded from
 // `env`, and the commands inside $(...) and `...` appended as commands too.
 std::vector<SimpleCommand> split_shell_commands(std::string_view script, const JobEnvironment& env);
-
-struct TimerUnitSetting {
-  int line = 0;
-  std::string section;
-  std::string key;
-  std::string value;
-};
-
-// A systemd unit file or drop-in: [Section] headers, Key=Value lines, # and ;
-// comments, a trailing backslash continuing the line.
-std::vector<TimerUnitSetting> parse_unit_file(std::string_view text);
 
 // The commands of an ExecStart= value: prefixes -@:+! stripped (with @ the
 // second word is argv[0] and dropped), quotes removed, lone ";" separating

@@ -74,7 +74,16 @@ TEST(Cli, RulesListsTheCatalog) {
                                         "config.ssh-root-login",
                                         "config.ssh-password-auth",
                                         "config.postgres-trust-auth",
-                                        "config.postgres-listen-all"}));
+                                        "config.postgres-listen-all",
+                                        "config.no-brute-force-protection",
+                                        "config.firewall-not-persistent",
+                                        "config.ufw-allows-risky-port",
+                                        "config.docker-tcp-socket",
+                                        "config.docker-group-members",
+                                        "config.tmp-exec-allowed",
+                                        "config.cron-world-writable",
+                                        "config.suid-in-world-writable",
+                                        "secrets.shell-history"}));
   const auto text = run_hostward({"rules"});
   EXPECT_NE(text.out.find("process.memfd-executable             critical  T1620,T1027"),
             std::string::npos)
