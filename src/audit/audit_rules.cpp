@@ -364,8 +364,10 @@ void AuditResult::unknown(const std::string& rule, std::string why) {
 }
 
 bool trusted_daemon(const host::ProcessInfo& p) {
+  // An executable replaced or deleted by an upgrade is still root's daemon.
   return !p.kernel_thread && p.euid == 0 && p.uid == 0 && p.exe_uid == 0 &&
-         p.exe_state == host::ExeState::present;
+         (p.exe_state == host::ExeState::present || p.exe_state == host::ExeState::replaced ||
+          p.exe_state == host::ExeState::deleted);
 }
 
 AuditResult run_config_rules(const AuditInput& input) {

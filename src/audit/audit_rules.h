@@ -37,7 +37,7 @@ struct AuditInput {
 AuditResult run_config_rules(const AuditInput& input);
 
 // A running daemon whose command line may be believed: it runs as root from
-// a root-owned executable that still exists. Any user can start a process
+// a root-owned executable. Any user can start a process
 // named fail2ban-server or dockerd, with a -c or --config-file of their own.
 bool trusted_daemon(const host::ProcessInfo& p);
 

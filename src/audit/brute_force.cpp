@@ -38,7 +38,8 @@ std::vector<std::string> outside_ssh_listeners(const host::Snapshot& live,
     if (c.proto != "tcp" || c.state != "listen" || c.netns != live.host_netns) continue;
     bool sshd = std::find(ports.begin(), ports.end(), c.local_port) != ports.end();
     for (const auto& p : live.processes)  // ssh.socket: systemd (PID 1) holds sshd's port
-      if (c.pid != 0 && p.pid == c.pid) sshd = p.comm == "sshd" || (sshd && p.pid == 1);
+      if (c.pid != 0 && p.pid == c.pid)
+        sshd = (p.comm == "sshd" && trusted_daemon(p)) || (sshd && p.pid == 1);
     const auto addr = parse_ip(c.local_addr);
     if (!sshd || !addr || is_loopback(*addr)) continue;
     out.push_back(fmt::format("{}:{}", c.local_addr, c.local_port));

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 
 namespace hostward::audit {
 
@@ -49,7 +50,27 @@ int open_confined(const std::string& root, const std::string& path,
 
 }  // namespace
 
-bool ConfigFiles::skipped(const std::string& path) const {
+bool ConfigFiles::skipped(const std::string& raw) const {
+  if (skipped_mounts.empty()) return false;
+  // Compared as a normalised absolute path: "//" and "." collapse, ".."
+  // climbs (a link on the way is not resolved: see docs/design-notes.md).
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= raw.size()) {
+    const size_t slash = raw.find('/', start);
+    const std::string part =
+        raw.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+    } else if (!part.empty() && part != ".") {
+      parts.push_back(part);
+    }
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  std::string path;
+  for (const auto& part : parts) path += "/" + part;
+  if (path.empty()) path = "/";
   for (const auto& m : skipped_mounts)
     if (path == m || (path.size() > m.size() && path.compare(0, m.size(), m) == 0 &&
                       (m == "/" || path[m.size()] == '/')))
@@ -75,8 +96,19 @@ std::optional<std::string> ConfigFiles::read(const std::string& path, bool follo
     return std::nullopt;
   }
   const std::string self = "/proc/self/fd/" + std::to_string(at);
-  const int fd = ::open(self.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  int fd = ::open(self.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
   ::close(at);
+  if (fd < 0 && errno == ENOENT) {
+    // No /proc (a rescue chroot): open by name, and keep it only if it is
+    // still the file that was looked at.
+    fd = open_confined(root, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, follow_links);
+    struct stat again {};
+    if (fd >= 0 &&
+        (::fstat(fd, &again) != 0 || again.st_dev != st.st_dev || again.st_ino != st.st_ino)) {
+      ::close(fd);
+      fd = -1;
+    }
+  }
   if (fd < 0) return std::nullopt;
   std::string text;
   char buf[65536];
@@ -107,6 +139,8 @@ std::vector<std::string> ConfigFiles::glob(const std::string& pattern) const {
   // tree is resolved inside it (glob(3) on ROOT/pattern would follow an
   // absolute link out to the host) and skipped mounts stay unread.
   std::vector<std::string> paths = {""};
+  // As glob(3): a pattern ending in "/" matches directories only.
+  const bool directories_only = !pattern.empty() && pattern.back() == '/';
   size_t start = 0;
   while (start < pattern.size() && !paths.empty()) {
     const size_t slash = pattern.find('/', start);
@@ -128,8 +162,14 @@ std::vector<std::string> ConfigFiles::glob(const std::string& pattern) const {
     }
     paths = std::move(next);
   }
-  for (auto& p : paths)
-    if (!p.empty()) out.push_back(std::move(p));
+  for (auto& p : paths) {
+    if (p.empty()) continue;
+    if (directories_only) {
+      const auto facts = stat(p);
+      if (!facts || (!facts->is_dir() && !(S_ISLNK(facts->mode) && !list(p).empty()))) continue;
+    }
+    out.push_back(std::move(p));
+  }
   std::sort(out.begin(), out.end());
   return out;
 }

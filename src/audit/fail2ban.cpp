@@ -12,7 +12,9 @@ constexpr int kMaxIncludeDepth = 10;
 constexpr size_t kMaxFiles = 256;
 constexpr int kMaxInterpolationDepth = 10;  // Python's configparser
 constexpr size_t kMaxExpansion = 64 * 1024;
-constexpr size_t kMaxExpansionSteps = 100000;
+// Characters scanned by all expansions of one configuration: references to
+// nothing cost no output but still cost time.
+constexpr size_t kMaxExpansionSteps = 16'000'000;
 
 struct Value {
   std::string text;
@@ -160,9 +162,9 @@ class Interpolator {
   // the one below several times would otherwise grow exponentially.
   std::string expand(const std::string& section, const std::string& text, int depth = 0) const {
     if (depth > kMaxInterpolationDepth) return text;
-    if (depth == 0) steps_ = 0;
     std::string out;
     for (size_t i = 0; i < text.size() && out.size() < kMaxExpansion; ++i) {
+      if (++steps_ > kMaxExpansionSteps) break;  // every character scanned costs
       if (text[i] != '%' || i + 1 >= text.size()) {
         out += text[i];
         continue;
@@ -190,9 +192,7 @@ class Interpolator {
         where = "DEFAULT";
       }
       const Value* v = find(where, name);
-      // References that expand to nothing cost calls, not bytes: count them too.
-      if (v != nullptr && ++steps_ <= kMaxExpansionSteps)
-        out += expand(section, v->text, depth + 1);
+      if (v != nullptr) out += expand(section, v->text, depth + 1);
     }
     return out;
   }

@@ -29,11 +29,18 @@ const RuleInfo& info() {
 }
 
 // Chains and targets of tools that rebuild their rules themselves.
+// DOCKER-USER is Docker's chain for the owner's own rules: those are not
+// Docker's to rebuild (only its "-j RETURN" is).
 bool managed_name(const std::string& s) {
+  if (s == "DOCKER-USER") return false;
   for (const char* prefix : {"DOCKER", "ufw-", "ufw6-", "f2b-", "KUBE-", "CNI-", "cali-", "FLANNEL",
-                             "LIBVIRT_", "CILIUM_", "sshguard", "crowdsec"})
+                             "LIBVIRT_", "CILIUM_", "NETAVARK", "ts-", "sshguard", "crowdsec"})
     if (s.rfind(prefix, 0) == 0) return true;
   return false;
+}
+
+bool ends_with(const std::string& s, std::string_view tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
 // Docker's hairpin rule for a published port: MASQUERADE from a container's
@@ -46,18 +53,21 @@ bool docker_hairpin(const std::vector<std::string>& words) {
     if (words[i] == "-d") destination = words[i + 1];
     if (words[i] == "-j" && words[i + 1] == "MASQUERADE") masquerade = true;
   }
-  return masquerade && !source.empty() && source == destination && source.size() > 3 &&
-         source.compare(source.size() - 3, 3, "/32") == 0;
+  return masquerade && !source.empty() && source == destination &&
+         (ends_with(source, "/32") || ends_with(source, "/128"));
 }
 
 bool managed_rule(const std::vector<std::string>& words) {
   // "-A CHAIN ...": the chain, any jump target, and Docker's bridge interfaces.
   if (words.size() >= 2 && managed_name(words[1])) return true;
+  if (words.size() == 4 && words[1] == "DOCKER-USER" && words[2] == "-j" && words[3] == "RETURN")
+    return true;
   if (docker_hairpin(words)) return true;
   for (size_t i = 2; i + 1 < words.size(); ++i) {
     const std::string& w = words[i];
     const std::string& next = words[i + 1];
-    if ((w == "-j" || w == "-g" || w == "--jump" || w == "--goto") && managed_name(next))
+    if ((w == "-j" || w == "-g" || w == "--jump" || w == "--goto") &&
+        (managed_name(next) || next == "DOCKER-USER"))
       return true;
     if ((w == "-i" || w == "-o") &&
         (next.rfind("docker", 0) == 0 || next.rfind("br-", 0) == 0 || next.rfind("virbr", 0) == 0 ||
@@ -113,16 +123,34 @@ std::vector<std::string> first(const std::vector<std::string>& v, size_t n) {
   return {v.begin(), v.begin() + static_cast<long>(std::min(n, v.size()))};
 }
 
-void judge_iptables(const AuditInput& in, const host::IptablesText& live, const char* family,
-                    const std::string& saved_path, bool loaded_at_boot, bool ufw_on,
-                    AuditResult& out) {
+// What loads rules of this family at boot: rules.v4/v6 when netfilter-
+// persistent is enabled, and with ufw on its rules files (admins put NAT and
+// forwarding rules in before.rules).
+std::vector<std::string> boot_sources(const AuditInput& in, bool v6, bool persistent, bool ufw_on) {
+  std::vector<std::string> out;
+  const std::string saved = v6 ? "/etc/iptables/rules.v6" : "/etc/iptables/rules.v4";
+  if (persistent && in.files.read(saved)) out.push_back(saved);
+  if (ufw_on)
+    for (const char* name : {"before", "user", "after"}) {
+      const std::string path = fmt::format("/etc/ufw/{}{}.rules", name, v6 ? "6" : "");
+      if (in.files.read(path)) out.push_back(path);
+    }
+  return out;
+}
+
+void judge_iptables(const AuditInput& in, const host::IptablesText& live, bool v6, bool persistent,
+                    bool ufw_on, AuditResult& out) {
   if (!live.read) return;
+  const char* family = v6 ? "IPv6" : "IPv4";
+  const std::string saved_path = v6 ? "/etc/iptables/rules.v6" : "/etc/iptables/rules.v4";
+  // Docker's FORWARD policy is decided once, from what runs, for both sides.
+  const bool docker = live.text.find("\n:DOCKER") != std::string::npos;
   // ufw sets the built-in chains' policies itself: with ufw on, only rules count.
-  const auto running = own_iptables_rules(live.text, !ufw_on);
-  const auto saved_text = loaded_at_boot ? in.files.read(saved_path) : std::nullopt;
-  if (running.empty() && !saved_text) return;
+  const auto running = own_iptables_rules(live.text, !ufw_on, docker);
+  const auto sources = boot_sources(in, v6, persistent, ufw_on);
+  if (running.empty() && sources.empty()) return;
   nlohmann::json subject = {{"kind", "firewall"}, {"family", family}, {"path", saved_path}};
-  if (!saved_text) {
+  if (sources.empty()) {
     std::vector<std::string> rules(running.begin(), running.end());
     out.findings.push_back(make_finding(
         info(), Severity::medium,
@@ -134,31 +162,38 @@ void judge_iptables(const AuditInput& in, const host::IptablesText& live, const 
         std::string("iptables ") + family));
     return;
   }
-  const auto saved = own_iptables_rules(*saved_text, !ufw_on);
+  std::set<std::string> saved;
+  for (const auto& path : sources) {
+    const auto rules = own_iptables_rules(in.files.read(path).value_or(""), !ufw_on, docker);
+    saved.insert(rules.begin(), rules.end());
+  }
   std::vector<std::string> unsaved, gone;
   std::set_difference(running.begin(), running.end(), saved.begin(), saved.end(),
                       std::back_inserter(unsaved));
   std::set_difference(saved.begin(), saved.end(), running.begin(), running.end(),
                       std::back_inserter(gone));
   if (unsaved.empty() && gone.empty()) return;
+  subject["path"] = sources.front();
   out.findings.push_back(make_finding(
       info(), Severity::medium,
       fmt::format("the live {} rules differ from {}: {} not saved, {} saved but not loaded", family,
-                  saved_path, unsaved.size(), gone.size()),
+                  fmt::join(sources, ", "), unsaved.size(), gone.size()),
       subject,
       {{"not_saved", first(unsaved, 5)},
        {"not_saved_count", unsaved.size()},
        {"saved_not_live", first(gone, 5)},
-       {"saved_not_live_count", gone.size()}},
+       {"saved_not_live_count", gone.size()},
+       {"loaded_at_boot_from", sources}},
       in.hostname, std::string("iptables ") + family));
 }
 
 }  // namespace
 
-std::set<std::string> own_iptables_rules(const std::string& text, bool with_policies) {
+std::set<std::string> own_iptables_rules(const std::string& text, bool with_policies,
+                                         std::optional<bool> docker_present) {
   std::set<std::string> out;
   // dockerd sets FORWARD's policy to DROP when it turns forwarding on.
-  const bool docker = text.find("\n:DOCKER") != std::string::npos;
+  const bool docker = docker_present.value_or(text.find("\n:DOCKER") != std::string::npos);
   std::istringstream in(text);
   std::string line, table;
   while (std::getline(in, line) && out.size() < 100000) {
@@ -203,8 +238,8 @@ void firewall_persistence_rules(const AuditInput& in, AuditResult& out) {
   }
   out.judged(info().id);
   const bool persistent = unit_enabled(in.files, "netfilter-persistent.service");
-  judge_iptables(in, fw.v4, "IPv4", "/etc/iptables/rules.v4", persistent, ufw_on, out);
-  judge_iptables(in, fw.v6, "IPv6", "/etc/iptables/rules.v6", persistent, ufw_on, out);
+  judge_iptables(in, fw.v4, false, persistent, ufw_on, out);
+  judge_iptables(in, fw.v6, true, persistent, ufw_on, out);
   if (!fw.nft_read) return;
   const NftTables tables = own_nft_tables(fw.nft_json);
   if (tables.with_rules.empty()) return;

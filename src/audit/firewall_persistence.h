@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 #include <set>
 #include <string>
 
@@ -12,7 +13,10 @@ namespace hostward::audit {
 // network plugins, libvirt, fail2ban and ufw make at run time are left out,
 // since they are not meant to be saved.
 // With `with_policies` false (ufw sets them), policies are left out too.
+// Docker's FORWARD policy is recognised when `docker_present` says Docker
+// runs (by default: when the text itself has DOCKER chains).
 std::set<std::string> own_iptables_rules(const std::string& iptables_save_text,
-                                         bool with_policies = true);
+                                         bool with_policies = true,
+                                         std::optional<bool> docker_present = std::nullopt);
 
 }  // namespace hostward::audit

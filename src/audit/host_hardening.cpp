@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 
+#include "audit/accounts.h"
 #include "audit/modules.h"
 #include "audit/mounts.h"
 #include "audit/setid_walk.h"
@@ -157,7 +159,9 @@ void host_hardening_rules(const AuditInput& in, AuditResult& out) {
   SetidWalkOptions options;
   const auto mounts = host_mounts();  // a tree under --root is mounted on this host too
   for (auto& p : unsafe_mount_points(mounts, in.files.root, true)) options.skipped.insert(p);
-  options.nosuid = nosuid_by_mount_point(mounts, in.files.root);
+  // An offline tree is often mounted nosuid for inspection: the host's mount
+  // options say nothing about the machine the tree comes from.
+  if (in.files.root.empty()) options.nosuid = nosuid_by_mount_point(mounts, in.files.root);
   const SetidWalk walk = walk_setid_in_world_writable(in.files.root, options);
   for (const auto& e : walk.errors) out.errors.push_back({"config", e});
   if (!walk.complete) {
@@ -165,11 +169,18 @@ void host_hardening_rules(const AuditInput& in, AuditResult& out) {
   } else {
     out.judged(setid_info().id);
   }
+  // Set-gid to these groups is as good as root: raw disks, password hashes,
+  // the Docker socket, sudo.
+  std::set<unsigned> privileged_groups = {0};
+  for (const auto& g : read_groups(in.files))
+    if (g.name == "disk" || g.name == "shadow" || g.name == "docker" || g.name == "sudo" ||
+        g.name == "lxd")
+      privileged_groups.insert(g.gid);
   for (const auto& f : walk.found) {
     const bool suid = (f.mode & 04000) != 0;
     // Set-uid to root (or set-gid to group 0) is a way to root; a user's own
     // set-uid copy gains nothing beyond that user.
-    const bool to_root = suid ? f.uid == 0 : f.gid == 0;
+    const bool to_root = suid ? f.uid == 0 : privileged_groups.count(f.gid) > 0;
     out.findings.push_back(
         make_finding(setid_info(), to_root ? Severity::high : Severity::low,
                      fmt::format("{} is set-{} (owner uid {}) under the world-writable {}", f.path,

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "audit/mounts.h"
 #include "host/proc_fs.h"
 #include "host/proc_parse.h"
 
@@ -244,6 +245,10 @@ std::vector<PgCluster> find_postgres_clusters(const ConfigFiles& files, bool liv
     ConfigFiles theirs;
     theirs.root = proc + "/root";
     theirs.owner = status->uid[1];  // only what the server's own user wrote
+    // Its data directory may lie on an NFS or automount path of its mount
+    // namespace: those are never touched.
+    if (const auto mountinfo = host::read_file_at(dir.get(), "mountinfo", 1 << 20))
+      theirs.skipped_mounts = unsafe_mount_points(parse_mountinfo(*mountinfo), "", false);
     PgCluster c = cluster_from(theirs, "pid " + std::to_string(pid), config_file, data);
     for (const auto& [k, v] : overrides) {
       c.settings.values[k] = v;

@@ -62,16 +62,16 @@ class Walker {
       const std::string name = e->d_name;
       if (name == "." || name == "..") continue;
       const std::string child = (path == "/" ? "" : path) + "/" + name;
-      const unsigned char type = e->d_type;
+      unsigned char type = e->d_type;
+      if (type == DT_UNKNOWN) {  // a file system without d_type: ask
+        struct stat st {};
+        if (::fstatat(::dirfd(dir), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
+      }
       if (type == DT_DIR) {
         enter(::dirfd(dir), name, child, dev, writable, depth, nosuid);
-      } else if ((type == DT_REG || type == DT_UNKNOWN) && !writable.empty() && !nosuid) {
+      } else if (type == DT_REG && !writable.empty() && !nosuid) {
         check_file(::dirfd(dir), name, child, writable);
-      } else if (type == DT_UNKNOWN) {
-        struct stat st {};
-        if (::fstatat(::dirfd(dir), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-            S_ISDIR(st.st_mode))
-          enter(::dirfd(dir), name, child, dev, writable, depth, nosuid);
       }
     }
     ::closedir(dir);

@@ -92,13 +92,17 @@ SystemdUnit read_systemd_unit(const ConfigFiles& files, const std::string& name,
     const std::string p = dir + "/" + name;
     const auto facts = files.stat(p);
     if (!facts) continue;
-    u.path = p;
+    // A link to /dev/null or an empty file masks the unit (systemd.unit(5));
+    // a link that leads nowhere is no unit, and the search goes on.
+    const auto target = S_ISLNK(facts->mode) ? files.read_link(p) : std::nullopt;
     const auto text = files.read(p);
-    // A link to /dev/null or an empty file masks the unit (systemd.unit(5)).
-    if ((!text && (S_ISLNK(facts->mode) || S_ISCHR(facts->mode))) || (text && text->empty())) {
+    if ((target && *target == "/dev/null") || S_ISCHR(facts->mode) || (text && text->empty())) {
+      u.path = p;
       u.masked = true;
       return u;
     }
+    if (!text && S_ISLNK(facts->mode)) continue;
+    u.path = p;
     if (!text) {
       u.problems.push_back(p + ": cannot be read; not judged");
       return u;
@@ -126,6 +130,9 @@ SystemdUnit read_systemd_unit(const ConfigFiles& files, const std::string& name,
 }
 
 bool unit_enabled(const ConfigFiles& files, const std::string& unit) {
+  // `apt remove` masks a unit and may leave its *.wants link behind.
+  const SystemdUnit u = read_systemd_unit(files, unit);
+  if (u.path.empty() || u.masked) return false;
   for (const char* dir : {"/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system"})
     for (const char* kind : {"wants", "requires"})
       if (!files.glob(std::string(dir) + "/*." + kind + "/" + unit).empty()) return true;

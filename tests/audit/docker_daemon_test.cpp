@@ -463,6 +463,7 @@ TEST(DockerTcpSocket, AMaskedUnitStartsNothing) {
   FakeHost h;
   h.file("/lib/systemd/system/docker.service",
          "[Service]\nExecStart=/usr/bin/dockerd -H tcp://0.0.0.0:2375\n");
+  h.file("/etc/systemd/system/docker.service", "/dev/null");  // in memory: the link's target
   h.facts("/etc/systemd/system/docker.service", S_IFLNK | 0777, 0, 0);
   const auto r = h.run();
   EXPECT_TRUE(of_rule(r, kTcp).empty());

@@ -143,6 +143,7 @@ TEST(SetidTree, NoWorldWritableDirectoryIsQuiet) {
 
 void sshd_enabled(Tree& t, const std::string& config = "UsePAM yes\n") {
   t.write("/etc/ssh/sshd_config", config);
+  t.write("/lib/systemd/system/ssh.service", "[Service]\nExecStart=/usr/sbin/sshd -D\n");
   t.symlink("/lib/systemd/system/ssh.service",
             "/etc/systemd/system/multi-user.target.wants/ssh.service");
 }
@@ -159,6 +160,8 @@ void debian_fail2ban(Tree& t, const std::string& jail_local) {
   t.write("/etc/fail2ban/paths-debian.conf", "[INCLUDES]\nbefore = paths-common.conf\n");
   t.write("/etc/fail2ban/jail.d/defaults-debian.conf", "[sshd]\nenabled = true\n");
   if (!jail_local.empty()) t.write("/etc/fail2ban/jail.local", jail_local);
+  t.write("/lib/systemd/system/fail2ban.service",
+          "[Service]\nExecStart=/usr/bin/fail2ban-server -xf start\n");
   t.symlink("/lib/systemd/system/fail2ban.service",
             "/etc/systemd/system/multi-user.target.wants/fail2ban.service");
 }
@@ -219,6 +222,8 @@ TEST(BruteForceTree, GlobsResolveAnAbsoluteLinkInsideTheTree) {
   t.write("/srv/f2b/jail.conf", "[sshd]\nbackend = systemd\n");
   t.write("/srv/f2b/jail.d/defaults-debian.conf", "[sshd]\nenabled = true\n");
   t.symlink("/srv/f2b", "/etc/fail2ban");
+  t.write("/lib/systemd/system/fail2ban.service",
+          "[Service]\nExecStart=/usr/bin/fail2ban-server\n");
   t.symlink("/lib/systemd/system/fail2ban.service",
             "/etc/systemd/system/multi-user.target.wants/fail2ban.service");
   const json r = t.scan();
@@ -285,6 +290,39 @@ TEST(Fail2banReader, ReferencesThatFanOutStopAtTheBudget) {
   const auto config = audit::read_fail2ban(files);
   ASSERT_NE(config.sshd_jail(), nullptr);
   EXPECT_LE(config.sshd_jail()->logpaths.at(0).size(), 64u * 1024);
+}
+
+TEST(Fail2banReader, ReferencesToNothingStillCostTheirScan) {
+  // 10,000 references to a key whose value is 30,000 references to nothing:
+  // 300 million scans unbounded.
+  std::string b = "b =", a = "a =";
+  for (int i = 0; i < 30000; ++i) b += " %(zz)s";
+  for (int i = 0; i < 10000; ++i) a += " %(b)s";
+  audit::ConfigFiles files;
+  files.memory["/etc/fail2ban/jail.conf"] =
+      "[DEFAULT]\n" + b + "\n" + a + "\n[sshd]\nenabled = true\nlogpath = %(a)s\n";
+  const auto config = audit::read_fail2ban(files);
+  ASSERT_NE(config.sshd_jail(), nullptr);
+}
+
+TEST(BruteForceTree, AMaskedFail2banWithALeftoverWantsLinkIsNotProtection) {
+  // `apt remove` masks the unit and may leave the link in multi-user.target.wants.
+  Tree t;
+  sshd_enabled(t);
+  debian_fail2ban(t, "[sshd]\nbackend = systemd\n");
+  t.symlink("/dev/null", "/etc/systemd/system/fail2ban.service");
+  const json r = t.scan();
+  EXPECT_EQ(findings_with_rule(r, "config.no-brute-force-protection").size(), 1u) << r.dump(2);
+}
+
+TEST(ConfigFilesGlob, ATrailingSlashMatchesDirectoriesOnly) {
+  Tree t;
+  t.write("/etc/x/file", "");
+  t.mkdir("/etc/x/dir", 0755);
+  audit::ConfigFiles files;
+  files.root = t.dir.path();
+  EXPECT_EQ(files.glob("/etc/x/*/"), std::vector<std::string>{"/etc/x/dir"});
+  EXPECT_EQ(files.glob("/etc/x/*"), (std::vector<std::string>{"/etc/x/dir", "/etc/x/file"}));
 }
 
 // fail2ban-client -d prints the commands it would send the server: the
@@ -429,6 +467,8 @@ TEST_F(FirewallPersistence, SavedAndLoadedRulesAreQuietUntilTheyDiffer) {
   ASSERT_EQ(saved.exit_code, 0);
   Tree t;
   t.write("/etc/iptables/rules.v4", saved.out);
+  t.write("/lib/systemd/system/netfilter-persistent.service",
+          "[Service]\nExecStart=/usr/sbin/netfilter-persistent start\n");
   t.symlink("/lib/systemd/system/netfilter-persistent.service",
             "/etc/systemd/system/multi-user.target.wants/netfilter-persistent.service");
   EXPECT_TRUE(judge(t, live_snapshot()).empty());
@@ -470,6 +510,47 @@ TEST(OwnIptablesRules, DockersForwardPolicyAndHairpinRulesAreDockers) {
   EXPECT_TRUE(rules.empty());
   // Without Docker, a FORWARD policy of DROP is the owner's.
   EXPECT_EQ(audit::own_iptables_rules("*filter\n:FORWARD DROP [0:0]\nCOMMIT\n").size(), 1u);
+}
+
+TEST(OwnIptablesRules, DockerUserRulesAreTheOwnersAndIPv6HairpinsAreDockers) {
+  const auto rules = audit::own_iptables_rules(
+      "*filter\n:DOCKER-USER - [0:0]\n-A FORWARD -j DOCKER-USER\n"
+      "-A DOCKER-USER -s 203.0.113.0/24 -p tcp --dport 5432 -j DROP\n-A DOCKER-USER -j RETURN\n"
+      "COMMIT\n*nat\n-A POSTROUTING -s fd00::2/128 -d fd00::2/128 -p tcp --dport 80 -j "
+      "MASQUERADE\nCOMMIT\n");
+  EXPECT_EQ(rules, (std::set<std::string>{
+                       "filter -A DOCKER-USER -s 203.0.113.0/24 -p tcp --dport 5432 -j DROP"}));
+}
+
+TEST(FirewallPersistenceUfw, NatRulesInUfwsBeforeRulesAreLoadedAtBoot) {
+  Tree t;
+  t.write("/etc/ufw/ufw.conf", "ENABLED=yes\n");
+  t.write("/etc/ufw/before.rules",
+          "*nat\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -s 10.8.0.0/24 -o eth0 -j "
+          "MASQUERADE\nCOMMIT\n*filter\n:ufw-before-input - [0:0]\n"
+          "-A ufw-before-input -i lo -j ACCEPT\nCOMMIT\n");
+  host::Snapshot live;
+  live.network_collected = true;
+  live.firewall.v4.read = true;
+  live.firewall.v4.text =
+      "*filter\n:INPUT DROP [0:0]\n:ufw-before-input - [0:0]\n-A INPUT -j ufw-before-input\n"
+      "-A ufw-before-input -i lo -j ACCEPT\nCOMMIT\n*nat\n:POSTROUTING ACCEPT [0:0]\n"
+      "-A POSTROUTING -s 10.8.0.0/24 -o eth0 -j MASQUERADE\nCOMMIT\n";
+  audit::AuditInput in;
+  in.files.root = t.dir.path();
+  in.live = &live;
+  const auto of_rule = [](const audit::AuditResult& r) {
+    std::vector<Finding> f;
+    for (const auto& x : r.findings)
+      if (x.rule == "config.firewall-not-persistent") f.push_back(x);
+    return f;
+  };
+  EXPECT_TRUE(of_rule(audit::run_config_rules(in)).empty());
+  // A rule typed beside ufw is not restored by it.
+  live.firewall.v4.text += "*filter\n-A INPUT -p tcp --dport 5432 -j DROP\nCOMMIT\n";
+  const auto f = of_rule(audit::run_config_rules(in));
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].evidence["not_saved"][0], "filter -A INPUT -p tcp --dport 5432 -j DROP");
 }
 
 TEST(OwnIptablesRules, PoliciesCountAndToolChainsDoNot) {

@@ -21,6 +21,7 @@ void sibling(Tree& t, bool fixed) {
           fixed ? "PasswordAuthentication no\n" : "PasswordAuthentication yes\n");
   t.write("/etc/ssh/sshd_config.d/60-root.conf",
           fixed ? "PermitRootLogin prohibit-password\n" : "PermitRootLogin yes\n");
+  t.write("/lib/systemd/system/ssh.service", "[Service]\nExecStart=/usr/sbin/sshd -D\n");
   t.symlink("/lib/systemd/system/ssh.service",
             "/etc/systemd/system/multi-user.target.wants/ssh.service");
   t.write("/etc/ufw/ufw.conf", "ENABLED=yes\n");
@@ -45,6 +46,8 @@ void sibling(Tree& t, bool fixed) {
     t.write("/etc/fail2ban/jail.conf",
             "[DEFAULT]\nenabled = false\n[sshd]\nbackend = systemd\nlogpath = /var/log/auth.log\n");
     t.write("/etc/fail2ban/jail.d/defaults-debian.conf", "[sshd]\nenabled = true\n");
+    t.write("/lib/systemd/system/fail2ban.service",
+            "[Service]\nExecStart=/usr/bin/fail2ban-server -xf start\n");
     t.symlink("/lib/systemd/system/fail2ban.service",
               "/etc/systemd/system/multi-user.target.wants/fail2ban.service");
   }
