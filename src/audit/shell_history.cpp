@@ -115,22 +115,39 @@ std::vector<Home> homes(const ConfigFiles& files, AuditResult& out) {
   return list;
 }
 
+// The secrets of one file, to keep out of every name shown for it. Past the
+// cap no name is shown at all.
+struct FileSecrets {
+  static constexpr size_t kMax = 10000;
+  std::set<std::string> secrets;
+  bool overflow = false;
+  void add(const std::string& s) {
+    if (secrets.size() < kMax)
+      secrets.insert(s);
+    else
+      overflow = true;
+  }
+};
+
 // A program, variable or scheme name fit to show: short, plain characters,
-// and not holding the secret (a token pasted at the prompt is the program).
-std::string shown_name(std::string_view name, std::string_view secret) {
-  if (name.size() > 64 || name.find(secret) != kNpos) return {};
+// and holding none of the file's secrets (a token pasted at the prompt is
+// the program; a password typed on one line can be a command on another).
+std::string shown_name(std::string_view name, const FileSecrets& file) {
+  if (name.size() > 64 || file.overflow) return {};
+  for (const auto& secret : file.secrets)
+    if (name.find(secret) != kNpos) return {};
   for (const char c : name)
     if (!is_alnum(c) && std::strchr("._+- ", c) == nullptr) return {};
   return std::string(name);
 }
 
 Finding history_finding(const AuditInput& in, const std::string& path, const std::string& user,
-                        size_t line, const SecretHit& hit) {
+                        size_t line, const SecretHit& hit, const FileSecrets& file) {
   nlohmann::json subject = {{"kind", "file"}, {"path", path}, {"line", line}, {"user", user}};
   nlohmann::json evidence = {{"kind", hit.kind}, {"redacted", redact(hit.secret)}};
-  const std::string command = shown_name(hit.command, hit.secret);
-  const std::string variable = shown_name(hit.variable, hit.secret);
-  const std::string scheme = shown_name(hit.scheme, hit.secret);
+  const std::string command = shown_name(hit.command, file);
+  const std::string variable = shown_name(hit.variable, file);
+  const std::string scheme = shown_name(hit.scheme, file);
   if (!command.empty()) evidence["command"] = command;
   if (!variable.empty()) evidence["variable"] = variable;
   if (!scheme.empty()) evidence["scheme"] = scheme;
@@ -144,17 +161,20 @@ Finding history_finding(const AuditInput& in, const std::string& path, const std
 
 void scan_history(const AuditInput& in, const std::string& path, const std::string& user,
                   HistoryFormat format, std::string_view text, AuditResult& out) {
-  size_t reported = 0, more = 0;
+  size_t more = 0;
+  FileSecrets file;
+  std::vector<std::pair<size_t, SecretHit>> kept;  // line, hit
   const size_t skipped = for_each_history_entry(format, text, [&](const HistoryEntry& e) {
-    for (const auto& hit : find_secrets(format, e.text)) {
-      if (reported == kMaxFindingsPerFile) {
+    for (auto& hit : find_secrets(format, e.text)) {
+      file.add(hit.secret);
+      if (kept.size() == kMaxFindingsPerFile)
         ++more;
-        continue;
-      }
-      out.findings.push_back(history_finding(in, path, user, e.line, hit));
-      ++reported;
+      else
+        kept.emplace_back(e.line, std::move(hit));
     }
   });
+  for (const auto& [line, hit] : kept)
+    out.findings.push_back(history_finding(in, path, user, line, hit, file));
   if (more > 0) {
     out.findings.push_back(
         make_finding(history_info(), Severity::high,

@@ -558,6 +558,20 @@ TEST(ShellHistoryRule, APastedTokenIsNotShownAsTheCommand) {
   EXPECT_TRUE(secrets_in("export GITHUB_TOKEN=GITHUB_TOKEN").empty());
 }
 
+TEST(ShellHistoryRule, ASecretOfOneLineIsNotShownAsTheCommandOfAnother) {
+  // Found by fuzzing in CI: the password of line 1 is the program of line 2,
+  // run with a PASSWORD variable in front.
+  Host h;
+  h.write("/root/.bash_history",
+          "docker login -u deploy -p Regi4trsysPaw0rd registry.example.com\n"
+          "PGPASSWORD=s3cretpgpass Regi4trsysPaw0rd -h db\n");
+  const auto r = h.scan();
+  ASSERT_EQ(r.findings.size(), 2u) << dump(r);
+  EXPECT_FALSE(r.findings[1].evidence.contains("command")) << dump(r);
+  EXPECT_EQ(dump(r).find("Regi4trsysPaw0rd"), std::string::npos);
+  EXPECT_EQ(dump(r).find("s3cretpgpass"), std::string::npos);
+}
+
 TEST(ShellHistoryRule, HomesAreEachAccountsOnceSkippingRootDirAndNonexistent) {
   Host h;  // ci and ci2 share /home/ci; sync's home is "/", nobody's /nonexistent
   h.write("/home/ci/.bash_history", "sshpass -p Sup3rSecret ssh h\n");
