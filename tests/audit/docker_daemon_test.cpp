@@ -783,28 +783,12 @@ TEST(DockerGroupMembers, VarRunSocketWhenRunHasNone) {
 
 #ifdef HOSTWARD_BIN
 // The same rules through `hostward scan --root DIR --only config`.
-#include <filesystem>
-#include <fstream>
-
-#include "integration/support.h"
+#include "audit/fixture_tree.h"
 
 namespace hostward::itest {
 namespace {
 
-struct DockerTree {
-  TempDir dir{"/tmp/hwtest-docker."};
-  void write(const std::string& path, const std::string& text) {
-    const std::filesystem::path p = std::filesystem::path(dir.path()) / path.substr(1);
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p) << text;
-  }
-  nlohmann::json scan() {
-    const auto r = run_hostward({"scan", "--root", dir.path(), "--only", "config", "--format",
-                                 "json", "--fail-on", "critical"});
-    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
-    return nlohmann::json::parse(r.out);
-  }
-};
+using DockerTree = Tree;
 
 TEST(DockerDaemonTree, PackagedUnitWithTcpDropInIsCritical) {
   DockerTree t;

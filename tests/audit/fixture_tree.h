@@ -15,11 +15,13 @@ namespace hostward::itest {
 struct Tree {
   TempDir dir{"/tmp/hwtest-root."};
   std::string at(const std::string& path) const { return dir.path() + path; }
-  void write(const std::string& path, const std::string& text, int mode = -1) {
+  // The mode is set whatever the umask, so a file is never group- or
+  // world-writable by accident (the cron and history rules would see it).
+  void write(const std::string& path, const std::string& text, int mode = 0644) {
     const std::filesystem::path p = std::filesystem::path(dir.path()) / path.substr(1);
     std::filesystem::create_directories(p.parent_path());
     std::ofstream(p) << text;
-    if (mode >= 0) ::chmod(p.c_str(), static_cast<mode_t>(mode));
+    ::chmod(p.c_str(), static_cast<mode_t>(mode));
   }
   void mkdir(const std::string& path, int mode) {
     const std::filesystem::path p = std::filesystem::path(dir.path()) / path.substr(1);

@@ -905,46 +905,22 @@ TEST_F(CronWorldWritableOnDisk, ModesComeFromTheDisk) {
 
 #ifdef HOSTWARD_BIN
 // The same rule through `hostward scan --root DIR`, on real files and modes.
-#include <filesystem>
-#include <fstream>
 #include <map>
 
-#include "integration/support.h"
+#include "audit/fixture_tree.h"
 
 namespace hostward::itest {
 namespace {
 
-namespace fs = std::filesystem;
 using nlohmann::json;
-
-struct Tree {
-  TempDir dir{"/tmp/hwtest-root."};
-  void write(const std::string& path, const std::string& text, fs::perms mode = fs::perms(0644)) {
-    const fs::path p = fs::path(dir.path()) / path.substr(1);
-    fs::create_directories(p.parent_path());
-    std::ofstream(p) << text;
-    fs::permissions(p, mode);
-  }
-  void mkdir(const std::string& path, fs::perms mode) {
-    const fs::path p = fs::path(dir.path()) / path.substr(1);
-    fs::create_directories(p);
-    fs::permissions(p, mode);
-  }
-  json scan() {
-    const auto r = run_hostward({"scan", "--root", dir.path(), "--only", "config", "--format",
-                                 "json", "--fail-on", "critical"});
-    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
-    return json::parse(r.out);
-  }
-};
 
 constexpr const char* kRule = "config.cron-world-writable";
 
 TEST(CronWorldWritableTree, CronDJobRunningFromTmpFires) {
   Tree t;
   t.write("/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n");
-  t.mkdir("/tmp", fs::perms(01777));
-  t.write("/tmp/backup.sh", "#!/bin/sh\n", fs::perms(0755));
+  t.mkdir("/tmp", 01777);
+  t.write("/tmp/backup.sh", "#!/bin/sh\n", 0755);
   t.write("/etc/cron.d/backup", "# nightly\n30 2 * * * root /tmp/backup.sh\n");
   t.write("/etc/cron.d/backup.dpkg-old", "30 2 * * * root /tmp/old.sh\n");
   const json r = t.scan();
@@ -960,9 +936,9 @@ TEST(CronWorldWritableTree, CronDJobRunningFromTmpFires) {
 TEST(CronWorldWritableTree, WorldWritableScriptAndCrontabFire) {
   Tree t;
   t.write("/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n");
-  t.write("/usr/local/bin/job", "#!/bin/sh\n", fs::perms(0777));
+  t.write("/usr/local/bin/job", "#!/bin/sh\n", 0777);
   t.write("/etc/crontab", "0 * * * * root /usr/local/bin/job\n");
-  t.write("/etc/cron.d/open", "0 * * * * root /bin/true\n", fs::perms(0666));
+  t.write("/etc/cron.d/open", "0 * * * * root /bin/true\n", 0666);
   const json r = t.scan();
   std::map<std::string, json> by_path;
   for (const auto& f : findings_with_rule(r, kRule)) by_path[f["subject"]["path"]] = f;
@@ -979,7 +955,7 @@ TEST(CronWorldWritableTree, WorldWritableScriptAndCrontabFire) {
 
 TEST(CronWorldWritableTree, TimerServiceInVarTmpFires) {
   Tree t;
-  t.mkdir("/var/tmp", fs::perms(01777));
+  t.mkdir("/var/tmp", 01777);
   t.write("/etc/systemd/system/backup.timer", "[Timer]\nOnCalendar=daily\n");
   t.write("/etc/systemd/system/backup.service", "[Service]\nExecStart=/var/tmp/backup\n");
   const json r = t.scan();
@@ -993,14 +969,14 @@ TEST(CronWorldWritableTree, TimerServiceInVarTmpFires) {
 TEST(CronWorldWritableTree, HardenedTreeIsQuietAndJudged) {
   Tree t;
   t.write("/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n");
-  t.mkdir("/tmp", fs::perms(01777));
-  t.write("/usr/local/sbin/backup", "#!/bin/sh\n", fs::perms(0755));
+  t.mkdir("/tmp", 01777);
+  t.write("/usr/local/sbin/backup", "#!/bin/sh\n", 0755);
   t.write("/etc/crontab",
           "SHELL=/bin/sh\nPATH=/usr/local/sbin:/usr/local/bin:/sbin:/bin:/usr/sbin:/usr/bin\n"
           "17 * * * * root cd / && run-parts --report /etc/cron.hourly\n"
           "30 2 * * * root /usr/local/sbin/backup > /tmp/backup.log 2>&1\n");
-  t.write("/etc/cron.daily/logrotate", "#!/bin/sh\n", fs::perms(0755));
-  t.write("/var/spool/cron/crontabs/root", "@reboot /usr/local/sbin/backup\n", fs::perms(0600));
+  t.write("/etc/cron.daily/logrotate", "#!/bin/sh\n", 0755);
+  t.write("/var/spool/cron/crontabs/root", "@reboot /usr/local/sbin/backup\n", 0600);
   const json r = t.scan();
   EXPECT_TRUE(findings_with_rule(r, kRule).empty()) << r.dump(2);
   bool judged = false;

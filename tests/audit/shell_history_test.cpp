@@ -688,44 +688,23 @@ TEST(ShellHistoryRule, BinaryGarbageNeverCrashes) {
 // ---------------------------------------------------------------------------
 // `hostward scan --root DIR` on fixture trees (needs the hostward binary).
 #ifdef HOSTWARD_BIN
-#include <filesystem>
-#include <fstream>
-
-#include "integration/support.h"
+#include "audit/fixture_tree.h"
 
 namespace hostward::itest {
 namespace {
 
-namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct HistoryTree {
-  TempDir dir{"/tmp/hwtest-history."};
+// Every home's history under one tree; root and the CI user exist.
+struct HistoryTree : Tree {
   HistoryTree() {
     write("/etc/passwd", "root:x:0:0:root:/root:/bin/bash\nci:x:1000:1000::/home/ci:/bin/bash\n");
   }
-  void write(const std::string& path, const std::string& text) {
-    const fs::path p = fs::path(dir.path()) / path.substr(1);
-    fs::create_directories(p.parent_path());
-    std::ofstream(p) << text;
-  }
-  void link(const std::string& path, const std::string& target) {
-    const fs::path p = fs::path(dir.path()) / path.substr(1);
-    fs::create_directories(p.parent_path());
-    fs::create_symlink(target, p);
-  }
-  json scan() {
-    const auto r = run_hostward({"scan", "--root", dir.path(), "--only", "config", "--format",
-                                 "json", "--fail-on", "critical"});
-    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
-    return json::parse(r.out);
-  }
+  void link(const std::string& path, const std::string& target) { symlink(target, path); }
 };
 
-std::string check_status(const json& report) {
-  for (const auto& c : report["hardening"]["checks"])
-    if (c["rule"] == "secrets.shell-history") return c["status"];
-  return "";
+std::string history_status(const json& report) {
+  return check_status(report, "secrets.shell-history");
 }
 
 TEST(ShellHistoryTree, StagingRegistryCredentialsFireWithPathAndLine) {
@@ -741,7 +720,7 @@ TEST(ShellHistoryTree, StagingRegistryCredentialsFireWithPathAndLine) {
       (json{{"kind", "file"}, {"path", "/home/ci/.bash_history"}, {"line", 2}, {"user", "ci"}}));
   EXPECT_EQ(f[0]["evidence"]["redacted"], "Regi…(16 chars)");
   EXPECT_EQ(r.dump().find("Regi5tryPassw0rd"), std::string::npos);
-  EXPECT_EQ(check_status(r), "failed");
+  EXPECT_EQ(history_status(r), "failed");
 }
 
 TEST(ShellHistoryTree, HardenedHistoriesAreQuiet) {
@@ -751,7 +730,7 @@ TEST(ShellHistoryTree, HardenedHistoriesAreQuiet) {
           "echo \"$CR_PAT\" | docker login -u ci --password-stdin ghcr.io\nmysql -u root -p\n");
   const json r = t.scan();
   EXPECT_TRUE(findings_with_rule(r, "secrets.shell-history").empty()) << r.dump(2);
-  EXPECT_EQ(check_status(r), "passed");
+  EXPECT_EQ(history_status(r), "passed");
   for (const auto& e : r["errors"])
     EXPECT_EQ(e["message"].get<std::string>().find("history"), std::string::npos) << e;
 }
@@ -762,12 +741,12 @@ TEST(ShellHistoryTree, ALinkOutOfTheTreeIsNotFollowed) {
   t.link("/home/ci/.bash_history", "/etc/secret-history");
   const json r = t.scan();
   EXPECT_TRUE(findings_with_rule(r, "secrets.shell-history").empty()) << r.dump(2);
-  EXPECT_EQ(check_status(r), "unknown");
+  EXPECT_EQ(history_status(r), "unknown");
 }
 
 TEST(ShellHistoryTree, NoHistoriesIsNotApplicable) {
   HistoryTree t;
-  EXPECT_EQ(check_status(t.scan()), "not_applicable");
+  EXPECT_EQ(history_status(t.scan()), "not_applicable");
 }
 
 }  // namespace
