@@ -72,7 +72,7 @@ void check_unit(const std::string& text) {
 
 void check_shell(const std::string& text) {
   const JobEnvironment env = {{"HOME", "/root"}, {"PATH", "/usr/bin:/bin"}};
-  const auto commands = split_shell_commands(text, env);
+  const auto commands = split_job_commands(text, env);
   if (commands.size() > 256) abort();
   for (const auto& c : commands)
     if (c.empty()) abort();

@@ -225,8 +225,7 @@ class ShellLexer {
 
 }  // namespace
 
-std::vector<SimpleCommand> split_shell_commands(std::string_view script,
-                                                const JobEnvironment& env) {
+std::vector<SimpleCommand> split_job_commands(std::string_view script, const JobEnvironment& env) {
   std::vector<SimpleCommand> out;
   ShellLexer(script, env, 0, out).run();
   return out;

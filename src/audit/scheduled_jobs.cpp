@@ -392,7 +392,7 @@ class Auditor {
   void judge_shell_code(const JobContext& job, std::string_view code, int depth) {
     if (depth > kMaxShellDepth) return;
     JobContext shell = job;  // cd, PATH=... and export PATH=... change what later commands find
-    for (const auto& cmd : split_shell_commands(code, job.env))
+    for (const auto& cmd : split_job_commands(code, job.env))
       judge_simple_command(shell, cmd, depth);
   }
 

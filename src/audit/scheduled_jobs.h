@@ -64,7 +64,7 @@ using SimpleCommand = std::vector<CronWord>;
 // The simple commands of a `sh -c` script: split at ; & | && || ( ) and
 // newlines, redirections and comments dropped, $VAR and ~ expanded from
 // `env`, and the commands inside $(...) and `...` appended as commands too.
-std::vector<SimpleCommand> split_shell_commands(std::string_view script, const JobEnvironment& env);
+std::vector<SimpleCommand> split_job_commands(std::string_view script, const JobEnvironment& env);
 
 // The commands of an ExecStart= value: prefixes -@:+! stripped (with @ the
 // second word is argv[0] and dropped), quotes removed, lone ";" separating

@@ -736,21 +736,21 @@ std::vector<std::string> first_words(const std::vector<SimpleCommand>& cmds) {
 
 TEST(CronShellSplit, OperatorsRedirectionsQuotesAndSubstitutions) {
   const JobEnvironment env = {{"HOME", "/root"}, {"DIR", "/opt/x"}};
-  const auto cmds = split_shell_commands(
+  const auto cmds = split_job_commands(
       "test -x /a && { cd / ; run-parts /b; } || echo \"$(date)\" 2>&1 >/tmp/log | tee `id -u`"
       " # /not/a/command",
       env);
   EXPECT_EQ(first_words(cmds),
             (std::vector<std::string>{"test", "{", "run-parts", "}", "date", "echo", "id", "tee"}));
-  const auto quoted = split_shell_commands("'/opt/my dir/run' \"$DIR/go\" ~/bin/x $UNSET", env);
+  const auto quoted = split_job_commands("'/opt/my dir/run' \"$DIR/go\" ~/bin/x $UNSET", env);
   ASSERT_EQ(quoted.size(), 1u);
   ASSERT_EQ(quoted[0].size(), 4u);
   EXPECT_EQ(quoted[0][0].text, "/opt/my dir/run");
   EXPECT_EQ(quoted[0][1].text, "/opt/x/go");
   EXPECT_EQ(quoted[0][2].text, "/root/bin/x");
   EXPECT_FALSE(quoted[0][3].exact);
-  EXPECT_TRUE(split_shell_commands("echo $((1+2))", env)[0][1].exact == false);
-  EXPECT_EQ(split_shell_commands("echo $((1+2))", env).size(), 1u);
+  EXPECT_TRUE(split_job_commands("echo $((1+2))", env)[0][1].exact == false);
+  EXPECT_EQ(split_job_commands("echo $((1+2))", env).size(), 1u);
 }
 
 TEST(TimerUnitParser, SectionsCommentsAndContinuations) {
