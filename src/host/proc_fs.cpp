@@ -99,9 +99,9 @@ std::optional<std::string> read_file_at(int dirfd, const char* name, size_t max_
       if (truncated) *truncated = true;
       break;
     }
-    // A short read is the end for regular files and for /proc's generated
-    // files; stopping here saves a second system call per file.
-    if (static_cast<size_t>(n) < chunk) break;
+    // Only a read of 0 is the end: /proc's multi-record files (maps,
+    // mountinfo, net/tcp) hand out about a page per read.
+    if (n == 0) break;
     if (chunk < 65536) chunk *= 2;
   }
   return out;

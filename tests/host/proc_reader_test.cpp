@@ -5,15 +5,19 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <thread>
+
+#include "host/proc_fs.h"
 
 namespace hostward::host {
 namespace {
@@ -229,6 +233,22 @@ TEST_F(ProcReaderTest, CpuTicksCheckStartTime) {
   ASSERT_TRUE(self);
   EXPECT_TRUE(reader_.read_cpu_ticks(getpid(), self->start_ticks));
   EXPECT_FALSE(reader_.read_cpu_ticks(getpid(), self->start_ticks + 1));
+}
+
+// /proc's multi-record files hand out about a page per read; a short read
+// is not their end. 400 mappings that cannot merge make maps ~30 KiB.
+TEST(ReadFileAt, ReadsMultiPageProcFilesToTheEnd) {
+  const long page = sysconf(_SC_PAGESIZE);
+  constexpr int kPages = 800;
+  void* area = mmap(nullptr, page * kPages, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(area, MAP_FAILED);
+  for (int i = 0; i < kPages; i += 2)
+    mprotect(static_cast<char*>(area) + i * page, page, PROT_NONE);
+  const auto maps = read_file_at(AT_FDCWD, "/proc/self/maps", 16u << 20);
+  munmap(area, page * kPages);
+  ASSERT_TRUE(maps);
+  EXPECT_GT(std::count(maps->begin(), maps->end(), '\n'), kPages);
+  EXPECT_NE(maps->find("[stack]"), std::string::npos);
 }
 
 }  // namespace
