@@ -81,6 +81,9 @@ struct Context {
   std::map<std::string, std::optional<DaemonJson>> jsons;  // path -> parsed; nullopt when absent
   std::optional<SystemdUnit> docker_socket;
   std::map<std::string, Candidate> candidates;  // by identity: the worst one is kept
+  // A TCP address a unit, /etc/default/docker or daemon.json opens -> the
+  // identity of its finding; the running dockerd that opens it confirms it.
+  std::map<std::string, std::string> configured_listeners;
   std::set<std::string> errors_seen;
 
   void error(std::string message) {
@@ -120,6 +123,8 @@ ClientAuth decide_client_auth(const DockerdFlags& f, const DaemonJson* j,
   std::optional<bool> verify = f.tlsverify;
   if (!verify && j) verify = j->tlsverify;
   if (f.tlsverify && j && j->tlsverify && *f.tlsverify != *j->tlsverify) verify = false;
+  // cmd/dockerd: DOCKER_TLS_VERIFY (any value but empty) is --tlsverify's default.
+  if (!verify && env) verify = true;
   std::optional<bool> tls = f.tls;
   if (!tls && j) tls = j->tls;
   a.evidence = {{"tls", tls ? nlohmann::json(*tls) : nlohmann::json()},
@@ -135,22 +140,19 @@ ClientAuth decide_client_auth(const DockerdFlags& f, const DaemonJson* j,
     // tls unless it is set to false; releases before that did not.
     a.level = ClientAuth::version_dependent;
     a.why = "tls without tlsverify: only recent dockerd releases then require client certificates";
-  } else if (env) {
-    // Older dockerd took DOCKER_TLS_VERIFY as the default of --tlsverify;
-    // recent ones read only flags and daemon.json.
-    a.level = ClientAuth::version_dependent;
-    a.why =
-        "only DOCKER_TLS_VERIFY in the environment asks for client certificates, which "
-        "recent dockerd releases ignore";
   } else {
     a.why = "no TLS: plain HTTP, no authentication";
   }
   return a;
 }
 
-Severity severity_for(Bind bind, ClientAuth::Level level) {
+// A dockerd in a container (Docker-in-Docker in a CI job) listens in the
+// container's network: other containers reach it, the internet only through
+// a publish, which the network rules judge.
+Severity severity_for(Bind bind, ClientAuth::Level level, bool in_container) {
   const bool local = bind == Bind::loopback;
   if (level == ClientAuth::version_dependent) return local ? Severity::low : Severity::medium;
+  if (in_container) return local ? Severity::medium : Severity::high;
   return local ? Severity::high : Severity::critical;
 }
 
@@ -182,10 +184,24 @@ nlohmann::json source_subject(const Invocation& inv, const Origin& origin,
   return s;
 }
 
+// A container's dockerd is named by its program, not the container's id: a
+// CI job's Docker-in-Docker is the same finding job after job.
 std::string source_identity(const Invocation& inv, const Origin& origin) {
   if (inv.process != nullptr && origin.path.empty())
-    return "process\n" + inv.process->container_id + "\n" + basename_of(inv.process->exe_path);
+    return std::string("process\n") + (inv.process->container_id.empty() ? "" : "container") +
+           "\n" + basename_of(inv.process->exe_path);
   return where(origin);
+}
+
+// The running dockerd opens what its configuration says: one finding, at the
+// line to change, that says it is live.
+bool confirm_configured(Context& ctx, const host::ProcessInfo& p, const std::string& address) {
+  const auto it = ctx.configured_listeners.find(address);
+  if (it == ctx.configured_listeners.end()) return false;
+  const auto c = ctx.candidates.find(it->second);
+  if (c == ctx.candidates.end()) return false;
+  c->second.finding.evidence["running_pid"] = p.pid;
+  return true;
 }
 
 // One TCP listener dockerd opens: a finding unless clients must present certificates.
@@ -194,8 +210,11 @@ void judge_tcp_listener(Context& ctx, const Invocation& inv, const ClientAuth& a
                         const std::string& written, const Origin& origin,
                         const std::string& setting, nlohmann::json extra) {
   if (auth.level == ClientAuth::required) return;
+  const bool in_container = inv.process != nullptr && !inv.process->container_id.empty();
+  if (inv.process != nullptr && !in_container && confirm_configured(ctx, *inv.process, address))
+    return;
   const Bind bind = classify_bind(host);
-  const Severity sev = severity_for(bind, auth.level);
+  const Severity sev = severity_for(bind, auth.level, in_container);
   nlohmann::json evidence = {{"host", printable(written)},
                              {"address", address},
                              {"bind", to_string(bind)},
@@ -205,17 +224,30 @@ void judge_tcp_listener(Context& ctx, const Invocation& inv, const ClientAuth& a
   if (extra.is_object()) evidence.update(extra);
   if (!origin.via.empty()) evidence["via"] = origin.via;
   if (!inv.exec.path.empty()) evidence["exec_start"] = where(inv.exec);
-  if (inv.process != nullptr && !inv.process->container_id.empty())
+  if (in_container) {
     evidence["container_id"] = inv.process->container_id;
-  const std::string title = fmt::format(
-      "dockerd listens on {} ({}) {}{}", address, bind_phrase(bind),
-      auth.level == ClientAuth::none ? "without TLS client verification"
-                                     : "and may not verify client certificates",
-      bind == Bind::loopback ? ": every local user and host-network container is root" : "");
+    evidence["network"] = "the container's own network namespace";
+  }
+  const std::string title =
+      in_container
+          ? fmt::format(
+                "dockerd in container {} listens on {} ({}) {}: every container that reaches "
+                "it is root in that (usually privileged) container; Docker-in-Docker without "
+                "TLS (set DOCKER_TLS_CERTDIR)",
+                printable(inv.process->container_id.substr(0, 12)), address, bind_phrase(bind),
+                auth.level == ClientAuth::none ? "without TLS client verification"
+                                               : "and may not verify client certificates")
+          : fmt::format("dockerd listens on {} ({}) {}{}", address, bind_phrase(bind),
+                        auth.level == ClientAuth::none ? "without TLS client verification"
+                                                       : "and may not verify client certificates",
+                        bind == Bind::loopback
+                            ? ": every local user and host-network container is root"
+                            : "");
   Candidate c;
   c.identity = source_identity(inv, origin) + "\n" + address;
   c.finding = make_finding(tcp_socket_info(), sev, title, source_subject(inv, origin, setting),
                            std::move(evidence), ctx.in.hostname, c.identity);
+  if (inv.process == nullptr) ctx.configured_listeners[address] = c.identity;
   ctx.add(std::move(c));
 }
 
@@ -621,7 +653,7 @@ void docker_daemon_register(RuleCatalog& catalog) {
 }
 
 void docker_daemon_rules(const AuditInput& in, AuditResult& out) {
-  Context ctx{in, out, {}, {}, {}, {}};
+  Context ctx{in, out, {}, {}, {}, {}, {}};
   const SystemdUnit unit = read_systemd_unit(in.files, "docker.service", "Service");
   std::vector<Invocation> invocations = systemd_invocations(ctx, unit);
   if (unit.path.empty()) {
@@ -633,7 +665,14 @@ void docker_daemon_rules(const AuditInput& in, AuditResult& out) {
     alone.label = kDaemonJson;
     invocations.push_back(std::move(alone));
   }
-  for (auto& inv : live_invocations(in)) invocations.push_back(std::move(inv));
+  for (auto& inv : live_invocations(in)) {
+    // Started by docker.service, it has the unit's environment (which /proc
+    // would show only to a read of environ, with its secrets).
+    if (inv.process->container_id.empty() && inv.process->cgroup.ends_with("/docker.service"))
+      for (const auto& unit_inv : invocations)
+        if (unit_inv.source == "systemd") inv.env_tls_verify = unit_inv.env_tls_verify;
+    invocations.push_back(std::move(inv));
+  }
   for (const auto& inv : invocations) judge_invocation(ctx, inv);
 
   const bool installed = !unit.path.empty() || !invocations.empty();

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -505,14 +506,19 @@ TEST(DockerTcpSocket, BracedVariableIsOneWord) {
   EXPECT_EQ(f[0].evidence["address"], "tcp://0.0.0.0:2375");
 }
 
-TEST(DockerTcpSocket, DockerTlsVerifyInTheEnvironmentDependsOnTheVersion) {
+// cmd/dockerd takes DOCKER_TLS_VERIFY as --tlsverify's default; an explicit
+// false in daemon.json still wins over a default.
+TEST(DockerTcpSocket, DockerTlsVerifyInTheEnvironmentIsTlsverifysDefault) {
   FakeHost h;
   h.file("/lib/systemd/system/docker.service",
          "[Service]\nEnvironment=DOCKER_TLS_VERIFY=1\n"
          "ExecStart=/usr/bin/dockerd -H tcp://0.0.0.0:2376\n");
+  EXPECT_TRUE(of_rule(h.run(), kTcp).empty());
+  h.file("/etc/docker/daemon.json", "{\"tlsverify\": false}");
   const auto f = of_rule(h.run(), kTcp);
   ASSERT_EQ(f.size(), 1u);
-  EXPECT_EQ(f[0].severity, Severity::medium);
+  EXPECT_EQ(f[0].severity, Severity::critical);
+  EXPECT_EQ(f[0].evidence["tlsverify"], false);
   EXPECT_EQ(f[0].evidence["DOCKER_TLS_VERIFY"], "/lib/systemd/system/docker.service:2");
 }
 
@@ -673,6 +679,83 @@ TEST(DockerTcpSocket, RunningDockerdFoundByItsExecutable) {
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].subject["pid"], 77);
   EXPECT_EQ(f[0].severity, Severity::high);
+}
+
+// The seed's sibling: a drop-in opens 2375 and the dockerd it started runs.
+// One finding, at the line to change, that says it is live.
+TEST(DockerTcpSocket, RunningDockerdConfirmsItsUnitsListenerOnce) {
+  host::Snapshot snap;
+  auto p = dockerd_process(812, {"/usr/bin/dockerd", "-H", "fd://", "-H", "tcp://0.0.0.0:2375"});
+  p.cgroup = "/system.slice/docker.service";
+  snap.processes.push_back(p);
+  FakeHost h;
+  h.file("/lib/systemd/system/docker.service", kPackagedUnit);
+  h.file("/etc/systemd/system/docker.service.d/override.conf",
+         "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H fd:// -H tcp://0.0.0.0:2375\n");
+  h.in.live = &snap;
+  const auto f = of_rule(h.run(), kTcp);
+  ASSERT_EQ(f.size(), 1u);
+  expect_subject(f[0], "/etc/systemd/system/docker.service.d/override.conf", 3, "-H");
+  EXPECT_EQ(f[0].severity, Severity::critical);
+  EXPECT_EQ(f[0].evidence["running_pid"], 812);
+}
+
+// A running dockerd that opens what no configuration says (started by hand,
+// or the unit changed without a restart) is its own finding.
+TEST(DockerTcpSocket, RunningDockerdWithAnotherListenerIsReportedToo) {
+  host::Snapshot snap;
+  snap.processes.push_back(dockerd_process(813, {"/usr/bin/dockerd", "-H", "tcp://0.0.0.0:2377"}));
+  FakeHost h;
+  h.file("/etc/docker/daemon.json", "{\"hosts\": [\"tcp://0.0.0.0:2375\"]}");
+  h.in.live = &snap;
+  const auto f = of_rule(h.run(), kTcp);
+  ASSERT_EQ(f.size(), 2u);
+  std::set<std::string> addresses;
+  for (const auto& x : f) addresses.insert(x.evidence["address"]);
+  EXPECT_EQ(addresses, (std::set<std::string>{"tcp://0.0.0.0:2375", "tcp://0.0.0.0:2377"}));
+}
+
+// docker.service's DOCKER_TLS_VERIFY reaches the dockerd it started.
+TEST(DockerTcpSocket, RunningDockerdOfTheUnitHasTheUnitsEnvironment) {
+  host::Snapshot snap;
+  auto p = dockerd_process(814, {"/usr/bin/dockerd", "-H", "tcp://0.0.0.0:2376"});
+  p.cgroup = "/system.slice/docker.service";
+  snap.processes.push_back(p);
+  FakeHost h;
+  h.file("/lib/systemd/system/docker.service",
+         "[Service]\nEnvironment=DOCKER_TLS_VERIFY=1\n"
+         "ExecStart=/usr/bin/dockerd -H tcp://0.0.0.0:2376\n");
+  h.in.live = &snap;
+  EXPECT_TRUE(of_rule(h.run(), kTcp).empty());
+  snap.processes[0].cgroup = "/user.slice/user-0.slice/session-3.scope";  // started by hand
+  const auto f = of_rule(h.run(), kTcp);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].subject["pid"], 814);
+}
+
+// GitLab's docker:dind with DOCKER_TLS_CERTDIR="" in every CI job: high, not
+// critical (the job's network, not the host's), and one fingerprint across jobs.
+TEST(DockerTcpSocket, DockerInDockerIsTheContainersNetworkAndOneFinding) {
+  auto dind = [](const std::string& id) {
+    host::Snapshot snap;
+    auto p = dockerd_process(
+        4000, {"dockerd", "--host=unix:///var/run/docker.sock", "--host=tcp://0.0.0.0:2375"});
+    p.container_id = id;
+    snap.processes.push_back(p);
+    return snap;
+  };
+  const auto job1 = dind("0123456789abcdef0123"), job2 = dind("fedcba98765432100000");
+  FakeHost h;
+  h.in.live = &job1;
+  const auto a = of_rule(h.run(), kTcp);
+  h.in.live = &job2;
+  const auto b = of_rule(h.run(), kTcp);
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(a[0].severity, Severity::high);
+  EXPECT_EQ(a[0].evidence["container_id"], "0123456789abcdef0123");
+  EXPECT_NE(a[0].title.find("DOCKER_TLS_CERTDIR"), std::string::npos) << a[0].title;
+  EXPECT_EQ(a[0].fingerprint, b[0].fingerprint);
 }
 
 TEST(DockerTcpSocket, FingerprintIsStableAndNamesNoSecret) {
