@@ -1,8 +1,12 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <optional>
+
 #include "audit/fail2ban.h"
 #include "audit/modules.h"
 #include "audit/systemd_unit.h"
+#include "audit/ufw.h"
 #include "core/ip_address.h"
 
 namespace hostward::audit {
@@ -23,17 +27,24 @@ const RuleInfo& info() {
   return i;
 }
 
-const host::ProcessInfo* running(const host::Snapshot* live, const std::string& comm_prefix) {
+// `comm` is the kernel's 15-byte name, compared whole: "crowdsec" must not
+// take the bouncer "crowdsec-firewa" for the agent.
+const host::ProcessInfo* running(const host::Snapshot* live, const std::string& comm) {
   if (live == nullptr) return nullptr;
   for (const auto& p : live->processes)
-    if (p.comm.rfind(comm_prefix, 0) == 0 && trusted_daemon(p)) return &p;
+    if (p.comm == comm && trusted_daemon(p)) return &p;
   return nullptr;
 }
 
-// Listening sockets of sshd beyond loopback: "address:port" each.
-std::vector<std::string> outside_ssh_listeners(const host::Snapshot& live,
+struct SshListener {
+  std::string address;
+  int port = 0;
+};
+
+// Listening sockets of sshd beyond loopback.
+std::vector<SshListener> outside_ssh_listeners(const host::Snapshot& live,
                                                const std::vector<int>& ports) {
-  std::vector<std::string> out;
+  std::vector<SshListener> out;
   for (const auto& c : live.connections) {
     if (c.proto != "tcp" || c.state != "listen" || c.netns != live.host_netns) continue;
     bool sshd = std::find(ports.begin(), ports.end(), c.local_port) != ports.end();
@@ -42,9 +53,166 @@ std::vector<std::string> outside_ssh_listeners(const host::Snapshot& live,
         sshd = (p.comm == "sshd" && trusted_daemon(p)) || (sshd && p.pid == 1);
     const auto addr = parse_ip(c.local_addr);
     if (!sshd || !addr || is_loopback(*addr)) continue;
-    out.push_back(fmt::format("{}:{}", c.local_addr, c.local_port));
+    out.push_back({c.local_addr, c.local_port});
   }
   return out;
+}
+
+// The port of a ListenAddress written "host:port" or "[v6]:port"; 0 for none.
+int listen_address_port(const std::string& written) {
+  size_t colon = std::string::npos;
+  if (!written.empty() && written[0] == '[') {
+    const size_t close = written.find(']');
+    if (close != std::string::npos && close + 1 < written.size() && written[close + 1] == ':')
+      colon = close + 1;
+  } else if (std::count(written.begin(), written.end(), ':') == 1) {
+    colon = written.find(':');
+  }
+  if (colon == std::string::npos) return 0;
+  const int port = std::atoi(written.c_str() + colon + 1);
+  return port > 0 && port <= 65535 ? port : 0;
+}
+
+// sshd's first Port (22 by default), which the live check also uses to
+// recognise a socket whose owner it cannot see.
+int configured_port(const SshdEffective& e) {
+  const auto p = e.values.find("port");
+  const int port = p != e.values.end() && !p->second.empty() ? std::atoi(p->second[0].c_str()) : 0;
+  return port > 0 && port <= 65535 ? port : 22;
+}
+
+// Offline: the port of the first ListenAddress when it names one, else Port.
+// (SshdEffective keeps the first value of each keyword only.)
+std::vector<int> offline_ssh_ports(const SshdEffective& e) {
+  if (const auto l = e.values.find("listenaddress"); l != e.values.end() && !l->second.empty())
+    if (const int port = listen_address_port(l->second[0])) return {port};
+  return {configured_port(e)};
+}
+
+// The ports a ban reaches, from fail2ban port lists as its actions hand them
+// to iptables multiport or nft: numbers, names through /etc/services, lo:hi
+// (or nft's lo-hi) ranges with either end open, comma-separated.
+struct BannedPorts {
+  bool all = false;
+  std::vector<std::pair<int, int>> ranges;
+  std::vector<std::string> unresolved;  // names or numbers hostward cannot read
+
+  bool covers(int port) const {
+    return all || std::any_of(ranges.begin(), ranges.end(), [port](const auto& r) {
+             return port >= r.first && port <= r.second;
+           });
+  }
+};
+
+std::optional<int> port_number(const std::string& word, const ServicePorts& services) {
+  if (!word.empty() && word.find_first_not_of("0123456789") == std::string::npos) {
+    if (word.size() > 5) return std::nullopt;
+    const int n = std::atoi(word.c_str());
+    return n <= 65535 ? std::optional<int>(n) : std::nullopt;
+  }
+  const auto it = services.find(word);
+  return it == services.end() ? std::nullopt : std::optional<int>(it->second);
+}
+
+std::string trim_spaces(const std::string& s) {
+  const size_t b = s.find_first_not_of(" \t\r\n");
+  return b == std::string::npos ? "" : s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+void add_port_list(const std::string& list, const ServicePorts& services, BannedPorts& out) {
+  size_t start = 0;
+  for (size_t items = 0; start <= list.size() && items < 64; ++items) {
+    const size_t comma = std::min(list.find(',', start), list.size());
+    const std::string item = trim_spaces(list.substr(start, comma - start));
+    start = comma + 1;
+    if (item.empty()) continue;
+    if (lowercase(item) == "all") {
+      out.all = true;
+      continue;
+    }
+    // lo:hi, or nft's lo-hi (digits only: a service name may hold a '-').
+    size_t sep = item.find(':');
+    if (sep == std::string::npos && item.find_first_not_of("0123456789-") == std::string::npos)
+      sep = item.find('-');
+    std::optional<int> lo, hi;
+    if (sep != std::string::npos) {
+      const std::string a = item.substr(0, sep), b = item.substr(sep + 1);
+      lo = a.empty() ? std::optional<int>(0) : port_number(a, services);
+      hi = b.empty() ? std::optional<int>(65535) : port_number(b, services);
+    } else {
+      lo = hi = port_number(item, services);
+    }
+    if (!lo || !hi || *lo > *hi) {
+      out.unresolved.push_back(item.substr(0, 64));
+      continue;
+    }
+    out.ranges.emplace_back(*lo, *hi);
+    if (*lo <= 1 && *hi == 65535) out.all = true;
+  }
+}
+
+// What the jail's bans reach: an all-ports action reaches every port; else
+// the port lists its actions were given. A jail without actions is judged
+// by its own port. Actions with no port at all (route, ufw, a custom one)
+// cannot be judged here: nullopt, and the jail counts as covering.
+std::optional<BannedPorts> jail_bans(const Fail2banJail& jail, const ServicePorts& services) {
+  BannedPorts bans;
+  bool any_port = false;
+  for (const auto& a : jail.actions) {
+    if (a.all_ports) {
+      bans.all = true;
+      return bans;
+    }
+    if (a.port.empty()) continue;
+    add_port_list(a.port, services, bans);
+    any_port = true;
+  }
+  if (jail.actions.empty() && !jail.port.empty()) {
+    add_port_list(jail.port, services, bans);
+    any_port = true;
+  }
+  if (!any_port) return std::nullopt;
+  return bans;
+}
+
+// The sshd ports none of the jail's bans reach, when that is certain.
+std::vector<int> unbanned_ports(const Fail2banJail& jail, const ServicePorts& services,
+                                const std::vector<int>& ssh_ports, nlohmann::json& evidence) {
+  const auto bans = jail_bans(jail, services);
+  if (!bans) return {};
+  std::vector<int> out;
+  for (const int port : ssh_ports)
+    if (!bans->covers(port) && std::find(out.begin(), out.end(), port) == out.end())
+      out.push_back(port);
+  if (!bans->unresolved.empty()) {
+    evidence["unresolved_ports"] = bans->unresolved;
+    return {};  // a name hostward cannot read may be sshd's port
+  }
+  return out;
+}
+
+nlohmann::json actions_evidence(const Fail2banJail& jail) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& a : jail.actions)
+    out.push_back({{"name", a.name.substr(0, 64)},
+                   {"port", a.port.substr(0, 128)},
+                   {"all_ports", a.all_ports}});
+  return out;
+}
+
+std::string joined(const std::vector<int>& ports) {
+  std::string out;
+  for (const int p : ports) out += (out.empty() ? "" : ", ") + std::to_string(p);
+  return out;
+}
+
+// The port lists the jail bans, as written, for the finding's words.
+std::string written_bans(const Fail2banJail& jail) {
+  std::string out;
+  for (const auto& a : jail.actions)
+    if (!a.port.empty() && out.find(a.port) == std::string::npos)
+      out += (out.empty() ? "" : "; ") + a.port.substr(0, 64);
+  return out.empty() ? jail.port.substr(0, 64) : out;
 }
 
 struct Protection {
@@ -58,7 +226,8 @@ std::string option_value(const std::vector<std::string>& argv, const std::string
   return "";
 }
 
-Protection fail2ban(const AuditInput& in, nlohmann::json& evidence, AuditResult& out) {
+Protection fail2ban(const AuditInput& in, const std::vector<int>& ssh_ports,
+                    nlohmann::json& evidence, AuditResult& out) {
   const host::ProcessInfo* server = running(in.live, "fail2ban-server");
   std::string dir = "/etc/fail2ban";
   if (server != nullptr && !option_value(server->argv, "-c").empty())
@@ -80,10 +249,14 @@ Protection fail2ban(const AuditInput& in, nlohmann::json& evidence, AuditResult&
     e["jail"] = {{"name", jail->name},
                  {"enabled_by", jail->enabled_origin},
                  {"backend", jail->backend},
-                 {"logpath", jail->logpaths}};
+                 {"logpath", jail->logpaths},
+                 {"port", jail->port.substr(0, 128)},
+                 {"actions", actions_evidence(*jail)}};
     bool log_found = jail->backend.rfind("systemd", 0) == 0;
     for (const auto& path : jail->logpaths)
       if (!in.files.glob(path).empty()) log_found = true;
+    const ServicePorts services = parse_etc_services(in.files.read("/etc/services").value_or(""));
+    const std::vector<int> unbanned = unbanned_ports(*jail, services, ssh_ports, e["jail"]);
     if (!log_found) {
       result.what = fmt::format(
           "fail2ban's {} jail cannot start: backend {} and no log file matches {} (fail2ban "
@@ -92,6 +265,13 @@ Protection fail2ban(const AuditInput& in, nlohmann::json& evidence, AuditResult&
     } else if (!started) {
       result.what = in.live ? "fail2ban is configured but fail2ban-server is not running"
                             : "fail2ban is configured but not enabled at boot";
+    } else if (!unbanned.empty()) {
+      e["jail"]["unbanned_ssh_ports"] = unbanned;
+      result.what = fmt::format(
+          "fail2ban's {} jail bans {} but sshd listens on {} {}: a banned address goes on "
+          "guessing there",
+          jail->name, written_bans(*jail), unbanned.size() == 1 ? "port" : "ports",
+          joined(unbanned));
     } else {
       result = {true, fmt::format("fail2ban jail {} (backend {})", jail->name, jail->backend)};
     }
@@ -110,7 +290,7 @@ Protection sshguard(const AuditInput& in, nlohmann::json& evidence) {
 }
 
 Protection crowdsec(const AuditInput& in, nlohmann::json& evidence) {
-  const bool agent = in.live ? running(in.live, "crowdsec") != nullptr
+  const bool agent = in.live ? running(in.live, "crowdsec") != nullptr  // the agent, exactly
                              : unit_enabled(in.files, "crowdsec.service");
   // The agent only decides; a bouncer enforces ("crowdsec-firewall-bouncer", comm truncated).
   const bool bouncer = in.live ? (running(in.live, "crowdsec-firewa") != nullptr ||
@@ -137,18 +317,22 @@ void brute_force_rules(const AuditInput& in, AuditResult& out) {
   }
   const auto e = effective_sshd_config(in.files, main, in.ssh_connection);
   nlohmann::json evidence = nlohmann::json::object();
+  std::vector<int> ssh_ports;  // the ports a guesser reaches sshd on
   if (in.live != nullptr) {
-    std::vector<int> ports;
-    if (const auto p = e.values.find("port"); p != e.values.end() && !p->second.empty())
-      ports.push_back(std::atoi(p->second[0].c_str()));
-    if (ports.empty() || ports[0] <= 0) ports = {22};
-    const auto listeners = outside_ssh_listeners(*in.live, ports);
+    const auto listeners = outside_ssh_listeners(*in.live, {configured_port(e)});
     if (listeners.empty()) {
       out.not_applicable(info().id, "sshd is not listening beyond loopback");
       return;
     }
-    evidence["ssh_listeners"] = listeners;
+    evidence["ssh_listeners"] = nlohmann::json::array();
+    for (const auto& l : listeners) {
+      evidence["ssh_listeners"].push_back(fmt::format("{}:{}", l.address, l.port));
+      if (std::find(ssh_ports.begin(), ssh_ports.end(), l.port) == ssh_ports.end())
+        ssh_ports.push_back(l.port);
+    }
   } else {
+    ssh_ports = offline_ssh_ports(e);
+    evidence["ssh_ports"] = ssh_ports;
     if (!unit_enabled(in.files, "ssh.service") && !unit_enabled(in.files, "sshd.service") &&
         !unit_enabled(in.files, "ssh.socket")) {
       out.not_applicable(info().id, "sshd is not enabled at boot");
@@ -169,7 +353,7 @@ void brute_force_rules(const AuditInput& in, AuditResult& out) {
   }
   std::vector<std::string> gaps;
   for (const Protection& p :
-       {fail2ban(in, evidence, out), sshguard(in, evidence), crowdsec(in, evidence)}) {
+       {fail2ban(in, ssh_ports, evidence, out), sshguard(in, evidence), crowdsec(in, evidence)}) {
     if (p.protects) {
       out.checks[info().id] = {info().id, "passed", p.what};
       return;

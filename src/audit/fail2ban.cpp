@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <set>
 
 namespace hostward::audit {
@@ -15,6 +17,9 @@ constexpr size_t kMaxExpansion = 64 * 1024;
 // Characters scanned by all expansions of one configuration: references to
 // nothing cost no output but still cost time.
 constexpr size_t kMaxExpansionSteps = 16'000'000;
+constexpr size_t kMaxActions = 16;       // per jail
+constexpr size_t kMaxActionParams = 32;  // per action
+constexpr size_t kMaxActionFiles = 16;   // distinct action.d names read
 
 struct Value {
   std::string text;
@@ -34,6 +39,7 @@ class Reader {
   Reader(const ConfigFiles& files, Fail2banConfig& out) : files_(files), out_(out) {}
 
   std::map<std::string, Section> sections;
+  std::map<std::string, Section> known;  // KNOWN/<section>: values before their last override
 
   // A file with its [INCLUDES]: before-files, the file, after-files.
   void read_with_includes(const std::string& path, int depth) {
@@ -76,9 +82,15 @@ class Reader {
       read_with_includes(path.substr(0, dot) + ".local", depth);
   }
 
+  // configparserinc.read: before a file's section overrides keys of the
+  // same section read earlier, their old values are kept as KNOWN/section.
   void merge(const std::map<std::string, Section>& own) {
     for (const auto& [name, section] : own) {
       if (name == "INCLUDES") continue;
+      if (const auto earlier = sections.find(name); earlier != sections.end() && name != "DEFAULT")
+        for (const auto& [key, value] : section)
+          if (const auto old = earlier->second.find(key); old != earlier->second.end())
+            known[name][key] = old->second;
       for (const auto& [key, value] : section) sections[name][key] = value;
     }
   }
@@ -146,16 +158,41 @@ class Reader {
   size_t reads_ = 0;
 };
 
+const Value* lookup(const std::map<std::string, Section>& sections, const std::string& section,
+                    const std::string& key) {
+  if (const auto s = sections.find(section); s != sections.end())
+    if (const auto v = s->second.find(key); v != s->second.end()) return &v->second;
+  return nullptr;
+}
+
 class Interpolator {
  public:
-  Interpolator(const std::map<std::string, Section>& sections) : sections_(sections) {}
+  explicit Interpolator(const std::map<std::string, Section>& sections,
+                        const std::map<std::string, Section>& known)
+      : sections_(sections), known_(known) {}
 
   const Value* find(const std::string& section, const std::string& key) const {
-    if (const auto s = sections_.find(section); s != sections_.end())
-      if (const auto v = s->second.find(key); v != s->second.end()) return &v->second;
-    if (const auto d = sections_.find("DEFAULT"); d != sections_.end())
-      if (const auto v = d->second.find(key); v != d->second.end()) return &v->second;
-    return nullptr;
+    if (const Value* v = lookup(sections_, section, key)) return v;
+    return lookup(sections_, "DEFAULT", key);
+  }
+
+  // "known" and "default" in any case; another section's name as written.
+  static std::string qualifier(const std::string& written) {
+    const std::string lowered = lowercase(written);
+    return lowered == "known" || lowered == "default" ? lowered : written;
+  }
+
+  // _map_section_options: %(default/x)s is [DEFAULT]'s x; %(known/x)s the
+  // section's x before the file that overrode it, else [DEFAULT]'s;
+  // %(other/x)s that section's x, else [DEFAULT]'s.
+  const Value* find_qualified(const std::string& section, const std::string& qualifier,
+                              const std::string& key) const {
+    const Value* v = nullptr;
+    if (qualifier == "known")
+      v = lookup(known_, section, key);
+    else if (qualifier != "default")
+      v = lookup(sections_, qualifier, key);
+    return v != nullptr ? v : lookup(sections_, "DEFAULT", key);
   }
 
   // At most kMaxExpansion bytes come out: ten levels of keys that each name
@@ -163,6 +200,7 @@ class Interpolator {
   std::string expand(const std::string& section, const std::string& text, int depth = 0) const {
     if (depth > kMaxInterpolationDepth) return text;
     std::string out;
+    bool unclosed = false;
     for (size_t i = 0; i < text.size() && out.size() < kMaxExpansion; ++i) {
       if (++steps_ > kMaxExpansionSteps) break;  // every character scanned costs
       if (text[i] != '%' || i + 1 >= text.size()) {
@@ -174,24 +212,25 @@ class Interpolator {
         ++i;
         continue;
       }
-      const size_t close = text.find(")s", i);
-      if (text[i + 1] != '(' || close == std::string::npos) {
+      // Once no ")s" follows, none follows a later '%' either: searching
+      // again for each '%(' would scan a 4 MiB value millions of times.
+      const size_t close = text[i + 1] != '(' || unclosed ? std::string::npos : text.find(")s", i);
+      if (close == std::string::npos) {
+        unclosed = unclosed || text[i + 1] == '(';
         out += text[i];
         continue;
       }
-      std::string name = lowercase(text.substr(i + 2, close - i - 2));
+      const std::string name = text.substr(i + 2, close - i - 2);
       i = close + 1;
-      if (name == "__name__") {
+      if (lowercase(name) == "__name__") {
         out += section;
         continue;
       }
-      std::string where = section;
-      // fail2ban's %(default/x)s and %(known/x)s: the [DEFAULT] value.
-      if (name.rfind("default/", 0) == 0 || name.rfind("known/", 0) == 0) {
-        name = name.substr(name.find('/') + 1);
-        where = "DEFAULT";
-      }
-      const Value* v = find(where, name);
+      const size_t slash = name.find('/');
+      const Value* v = slash == std::string::npos
+                           ? find(section, lowercase(name))
+                           : find_qualified(section, qualifier(name.substr(0, slash)),
+                                            lowercase(name.substr(slash + 1)));
       if (v != nullptr) out += expand(section, v->text, depth + 1);
     }
     return out;
@@ -199,6 +238,7 @@ class Interpolator {
 
  private:
   const std::map<std::string, Section>& sections_;
+  const std::map<std::string, Section>& known_;
   mutable size_t steps_ = 0;
 };
 
@@ -208,6 +248,130 @@ std::optional<bool> boolean(const std::string& text) {
   if (v == "1" || v == "yes" || v == "true" || v == "on") return true;
   if (v == "0" || v == "no" || v == "false" || v == "off") return false;
   return std::nullopt;
+}
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+bool is_option_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+}
+
+// One or more [key=value, key="value", ...] groups (helpers.extractOptions);
+// `i` is at the first '['. A group fail2ban rejects ends at its ']'.
+void read_action_params(const std::string& text, size_t& i,
+                        std::map<std::string, std::string>& params) {
+  const size_t n = text.size();
+  while (i < n && text[i] == '[') {
+    ++i;
+    while (i < n && text[i] != ']') {
+      if (is_space(text[i]) || text[i] == ',') {
+        ++i;
+        continue;
+      }
+      std::string key;
+      while (i < n && is_option_char(text[i])) key += text[i++];
+      if (key.empty() || i >= n || text[i] != '=') {  // not key=value: skip the group
+        i = std::min(text.find(']', i), n);
+        break;
+      }
+      std::string value;
+      if (++i < n && (text[i] == '"' || text[i] == '\'')) {
+        const size_t end = std::min(text.find(text[i], i + 1), n);
+        value = text.substr(i + 1, end - i - 1);
+        i = std::min(end + 1, n);
+      } else {
+        while (i < n && text[i] != ',' && text[i] != ']') value += text[i++];
+      }
+      if (params.size() < kMaxActionParams) params[key] = trim(value);
+    }
+    if (i < n) ++i;  // the ']'
+    size_t next = i;
+    while (next < n && is_space(text[next])) ++next;
+    if (next < n && text[next] == '[') i = next;  // act[a=1][b=2]
+  }
+}
+
+// The entries of a jail's `action` (helpers.splitWithOptions): NAME, then
+// optional parameter groups, separated by whitespace or new lines.
+std::vector<Fail2banAction> split_actions(const std::string& text) {
+  std::vector<Fail2banAction> out;
+  size_t i = 0;
+  while (out.size() < kMaxActions) {
+    while (i < text.size() && is_space(text[i])) ++i;
+    if (i >= text.size()) break;
+    Fail2banAction a;
+    while (i < text.size() && text[i] != '[' && !is_space(text[i])) a.name += text[i++];
+    size_t next = i;
+    while (next < text.size() && is_space(text[next])) ++next;
+    if (next < text.size() && text[next] == '[') {
+      i = next;
+      read_action_params(text, i, a.params);
+    }
+    if (!a.name.empty()) out.push_back(std::move(a));  // "[...]" alone: fail2ban refuses it
+  }
+  return out;
+}
+
+// What an action file says when the jail's action line does not: its
+// [Init] values (then [Definition]'s, then [DEFAULT]'s), read as
+// ActionReader reads action.d/NAME: .conf, .d/*.conf, .local, .d/*.local.
+class ActionFiles {
+ public:
+  ActionFiles(const ConfigFiles& files, const std::string& dir) : files_(files), dir_(dir) {}
+
+  struct Defaults {
+    std::string port, type;
+  };
+
+  const Defaults& of(const std::string& name) {
+    static const Defaults kNone;
+    if (const auto it = cache_.find(name); it != cache_.end()) return it->second;
+    if (cache_.size() >= kMaxActionFiles || !plain_name(name)) return kNone;
+    Fail2banConfig scratch;
+    Reader reader(files_, scratch);
+    const std::string base = dir_ + "/action.d/" + name;
+    std::vector<std::string> order = {base + ".conf"};
+    for (const auto& p : files_.glob(base + ".d/*.conf")) order.push_back(p);
+    order.push_back(base + ".local");
+    for (const auto& p : files_.glob(base + ".d/*.local")) order.push_back(p);
+    for (const auto& path : order) reader.read_with_includes(path, 0);
+    const Interpolator interp(reader.sections, reader.known);
+    Defaults d;
+    d.port = value(reader.sections, interp, "port");
+    d.type = lowercase(value(reader.sections, interp, "type"));
+    return cache_[name] = std::move(d);
+  }
+
+ private:
+  // A name that stays in action.d; "x.py" actions are Python, not config.
+  static bool plain_name(const std::string& name) {
+    return !name.empty() && name[0] != '.' && name.size() <= 64 &&
+           std::all_of(name.begin(), name.end(), is_option_char) &&
+           (name.size() < 3 || name.compare(name.size() - 3, 3, ".py") != 0);
+  }
+
+  static std::string value(const std::map<std::string, Section>& sections,
+                           const Interpolator& interp, const std::string& key) {
+    for (const char* section : {"Init", "Definition", "DEFAULT"})
+      if (const Value* v = lookup(sections, section, key))
+        return trim(interp.expand(section, v->text));
+    return "";
+  }
+
+  const ConfigFiles& files_;
+  std::string dir_;
+  std::map<std::string, Defaults> cache_;
+};
+
+void resolve_actions(std::vector<Fail2banAction>& actions, ActionFiles& action_files) {
+  for (auto& a : actions) {
+    const auto& defaults = action_files.of(a.name);
+    const auto port = a.params.find("port");
+    a.port = port != a.params.end() ? port->second : defaults.port;
+    const auto type = a.params.find("type");
+    const std::string t = type != a.params.end() ? lowercase(type->second) : defaults.type;
+    a.all_ports = t == "allports" || a.name.find("allports") != std::string::npos;
+  }
 }
 
 }  // namespace
@@ -229,7 +393,8 @@ Fail2banConfig read_fail2ban(const ConfigFiles& files, const std::string& dir) {
   for (const auto& p : files.glob(dir + "/jail.d/*.local")) order.push_back(p);
   for (const auto& path : order) reader.read_with_includes(path, 0);
   out.found = files.read(dir + "/jail.conf") || files.read(dir + "/jail.local");
-  const Interpolator interp(reader.sections);
+  const Interpolator interp(reader.sections, reader.known);
+  ActionFiles action_files(files, dir);
   for (const auto& [name, section] : reader.sections) {
     if (name == "DEFAULT" || name == "Definition" || name == "Init") continue;
     Fail2banJail jail;
@@ -262,6 +427,13 @@ Fail2banConfig read_fail2ban(const ConfigFiles& files, const std::string& dir) {
           word += c;
         }
       }
+    }
+    if (jail.enabled) {  // what it bans: only an enabled jail's, action.d files are read
+      if (const Value* p = interp.find(name, "port"))
+        jail.port = trim(interp.expand(name, p->text));
+      if (const Value* a = interp.find(name, "action"))
+        jail.actions = split_actions(interp.expand(name, a->text));
+      resolve_actions(jail.actions, action_files);
     }
     out.jails.push_back(std::move(jail));
   }

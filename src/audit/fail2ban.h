@@ -10,8 +10,20 @@
 // jail.local, jail.d/*.local in that order, each file's [INCLUDES]
 // before/after files (with their .local companions) around it, later values
 // winning, `;` inline comments, indented continuation lines, keys without
-// case, and %(name)s interpolation from the section, then [DEFAULT].
+// case, and %(name)s interpolation from the section, then [DEFAULT];
+// %(default/x)s is [DEFAULT]'s x, %(known/x)s the value x had in the section
+// before the file that overrode it (else [DEFAULT]'s).
 namespace hostward::audit {
+
+// One entry of a jail's `action`: NAME[key=value, ...], with what it bans.
+struct Fail2banAction {
+  std::string name;
+  std::map<std::string, std::string> params;
+  // The ports it bans: its port= parameter, else action.d/NAME.conf's [Init]
+  // port (fail2ban passes an action no jail option it was not given); "" for none.
+  std::string port;
+  bool all_ports = false;  // type allports (iptables-allports, nftables[type=allports], ...)
+};
 
 struct Fail2banJail {
   std::string name;
@@ -20,6 +32,9 @@ struct Fail2banJail {
   std::string filter;          // interpolated
   std::string backend;         // interpolated; "auto" when unset
   std::vector<std::string> logpaths;
+  // Read for enabled jails only.
+  std::string port;                     // the jail's own port option, interpolated
+  std::vector<Fail2banAction> actions;  // the first 16
 };
 
 struct Fail2banConfig {

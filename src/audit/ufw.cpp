@@ -255,6 +255,20 @@ bool valid_interface(std::string_view name) {
   });
 }
 
+// Loopback, and the interfaces of VPNs, tunnels, containers and VMs: a rule
+// bound to one admits no one from the outside. iptables' "name+" matches
+// every interface that begins with name, so it counts only when that prefix
+// itself is one of these.
+bool internal_interface(std::string_view name) {
+  static constexpr std::string_view kPrefixes[] = {"tailscale", "wg",      "tun",   "tap",
+                                                   "docker",    "br-",     "virbr", "zt",
+                                                   "cni",       "flannel", "cali",  "veth"};
+  if (name == "lo") return true;
+  if (!name.empty() && name.back() == '+') name.remove_suffix(1);
+  return std::any_of(std::begin(kPrefixes), std::end(kPrefixes),
+                     [name](std::string_view p) { return name.substr(0, p.size()) == p; });
+}
+
 bool known_protocol(std::string_view p) {
   static const std::set<std::string_view> kProtocols = {"any", "tcp",  "udp", "ipv6", "esp",
                                                         "ah",  "igmp", "gre", "vrrp"};
@@ -523,7 +537,8 @@ std::vector<UfwOpening> risky_openings(const UfwRulesFile& file) {
           continue;
         }
         // The client picks its source port: a source port match still lets it in.
-        if (!r.src_anywhere || r.dst_loopback) continue;
+        // An inbound interface of the host's own (lo, tailscale0, docker0) is not the outside.
+        if (!r.src_anywhere || r.dst_loopback || internal_interface(r.interface_in)) continue;
         bool shielded = false;
         for (const std::string& d : {std::string("*"), dst})
           for (const std::string& in : {std::string(), r.interface_in})
@@ -665,9 +680,9 @@ nlohmann::json opening_evidence(const UfwRule& r, const UfwOpening& o, bool v6,
 Finding opening_finding(const AuditInput& in, const std::string& path, const UfwRule& r,
                         const UfwOpening& o, bool v6, const UfwSettings& settings) {
   const std::string label = fmt_port_label(o.service->port, r.protocol);
-  const std::string title =
-      fmt::format("ufw {} {} ({}) from anywhere{}", r.route ? "forwards" : "allows", label,
-                  o.service->name, v6 ? " (IPv6)" : "");
+  const std::string title = fmt::format(
+      "ufw {} {} ({}) from anywhere{}{}", r.route ? "forwards" : "allows", label, o.service->name,
+      r.interface_in.empty() ? "" : " on " + printable(r.interface_in, 16), v6 ? " (IPv6)" : "");
   Finding f =
       make_finding(risky_port_info(), o.service->severity, title,
                    {{"kind", "config"}, {"path", path}, {"line", r.line}, {"setting", "ufw rule"}},

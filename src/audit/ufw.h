@@ -76,7 +76,10 @@ struct RiskyService {
 const std::vector<RiskyService>& risky_services();
 
 // A rule that lets the world reach a risky port: allow or limit, from
-// anywhere, for a transport the service speaks, and no earlier deny or
+// anywhere, for a transport the service speaks, coming in on any interface
+// or on a named one other than loopback and the host's tunnel, VPN,
+// container and VM interfaces (lo, tailscale*, wg*, tun*, tap*, docker*,
+// br-*, virbr*, zt*, cni*, flannel*, cali*, veth*), and no earlier deny or
 // reject from anywhere in the same chain covering that port.
 struct UfwOpening {
   size_t rule = 0;  // index into UfwRulesFile::rules

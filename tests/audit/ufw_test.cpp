@@ -134,7 +134,7 @@ TEST(UfwRiskyPort, RouteRuleFiresAsForwardedWithItsInterfaces) {
       Host().v4({"route:allow tcp 2375 0.0.0.0/0 any 0.0.0.0/0 in_eth0!out_docker0"}).run();
   ASSERT_EQ(r.findings.size(), 1u);
   expect_finding(r.findings[0], kV4, tuple_line(0), 2375, Severity::critical);
-  EXPECT_EQ(r.findings[0].title, "ufw forwards 2375/tcp (Docker API) from anywhere");
+  EXPECT_EQ(r.findings[0].title, "ufw forwards 2375/tcp (Docker API) from anywhere on eth0");
   EXPECT_EQ(r.findings[0].evidence["route"], true);
   EXPECT_EQ(r.findings[0].evidence["interface_in"], "eth0");
   EXPECT_EQ(r.findings[0].evidence["interface_out"], "docker0");
@@ -303,6 +303,88 @@ TEST(UfwRiskyPort, OrdinaryPortsUdpDatabasesOutgoingAndLoopbackAreQuiet) {
                      .run();
   EXPECT_TRUE(r.findings.empty()) << r.findings[0].title;
   EXPECT_TRUE(r.errors.empty());
+}
+
+// `ufw allow in on tailscale0` (Tailscale's guide), `in on lo`, `in on
+// docker0`: iptables' -i matches only traffic arriving on that interface,
+// which is the host's own or its VPN peers', never the Internet.
+TEST(UfwRiskyPort, InboundRulesBoundToLoopbackTunnelsOrContainersAreQuiet) {
+  const auto r =
+      Host()
+          .v4({"allow any any 0.0.0.0/0 any 0.0.0.0/0 in_tailscale0",
+               "allow any any 0.0.0.0/0 any 0.0.0.0/0 in_lo",
+               "allow tcp 2375 0.0.0.0/0 any 0.0.0.0/0 in_docker0",
+               "allow tcp 5432 0.0.0.0/0 any 0.0.0.0/0 in_wg0",
+               "allow tcp 6379 0.0.0.0/0 any 0.0.0.0/0 in_br-5e1f0a9c2d3b",
+               "allow tcp 3306 0.0.0.0/0 any 0.0.0.0/0 in_virbr0",
+               "limit tcp 9200 0.0.0.0/0 any 0.0.0.0/0 in_tun0",
+               "allow tcp 27017 0.0.0.0/0 any 0.0.0.0/0 in_tap0",
+               "allow tcp 2379 0.0.0.0/0 any 0.0.0.0/0 in_zt3jnkd6ls",
+               "allow tcp 2379 0.0.0.0/0 any 0.0.0.0/0 in_cni0",
+               "allow tcp 2379 0.0.0.0/0 any 0.0.0.0/0 in_flannel.1",
+               "allow tcp 2379 0.0.0.0/0 any 0.0.0.0/0 in_cali1a2b3c4d5e6",
+               "allow tcp 11211 0.0.0.0/0 any 0.0.0.0/0 in_veth9f8e7d6",
+               "allow tcp 5432 0.0.0.0/0 any 0.0.0.0/0 in_wg+",
+               "allow tcp 5432 0.0.0.0/0 any 0.0.0.0/0 PostgreSQL - in_tailscale0"})
+          .v6({"allow any any ::/0 any ::/0 in_tailscale0", "allow any any ::/0 any ::/0 in_lo"})
+          .run();
+  EXPECT_TRUE(r.findings.empty()) << r.findings.size() << " findings, first: "
+                                  << (r.findings.empty() ? "" : r.findings[0].title);
+  EXPECT_TRUE(r.errors.empty());
+  EXPECT_EQ(status(r), "passed");
+}
+
+TEST(UfwRiskyPort, InboundRuleOnAnOutsideInterfaceFiresNamingIt) {
+  const auto r = Host()
+                     .v4({"allow tcp 2375 0.0.0.0/0 any 0.0.0.0/0 in_eth0",
+                          "allow tcp 5432 0.0.0.0/0 any 0.0.0.0/0 in_ens3",
+                          "allow tcp 6379 0.0.0.0/0 any 0.0.0.0/0 in_br0",   // a LAN bridge
+                          "allow tcp 3306 0.0.0.0/0 any 0.0.0.0/0 in_w+",    // also wlan0
+                          "allow tcp 9200 0.0.0.0/0 any 0.0.0.0/0 in_lo+"})  // not lo alone
+                     .v6({"allow tcp 2376 ::/0 any ::/0 in_enp1s0"})
+                     .run();
+  ASSERT_EQ(r.findings.size(), 6u);
+  expect_finding(r.findings[0], kV4, tuple_line(0), 2375, Severity::critical);
+  EXPECT_EQ(r.findings[0].title, "ufw allows 2375/tcp (Docker API) from anywhere on eth0");
+  EXPECT_EQ(r.findings[0].evidence["interface_in"], "eth0");
+  EXPECT_EQ(r.findings[0].evidence["tuple"], "allow tcp 2375 0.0.0.0/0 any 0.0.0.0/0 in_eth0");
+  // Not the simple form: `ufw delete allow 2375/tcp` would not match an interface rule.
+  EXPECT_NE(r.findings[0].remediation.find("ufw status numbered"), std::string::npos);
+  expect_finding(r.findings[1], kV4, tuple_line(1), 5432, Severity::high);
+  EXPECT_EQ(r.findings[1].title, "ufw allows 5432/tcp (PostgreSQL) from anywhere on ens3");
+  EXPECT_EQ(r.findings[1].evidence["interface_in"], "ens3");
+  expect_finding(r.findings[2], kV4, tuple_line(2), 6379, Severity::high);
+  EXPECT_EQ(r.findings[2].evidence["interface_in"], "br0");
+  expect_finding(r.findings[3], kV4, tuple_line(3), 3306, Severity::high);
+  EXPECT_EQ(r.findings[3].evidence["interface_in"], "w+");
+  expect_finding(r.findings[4], kV4, tuple_line(4), 9200, Severity::high);
+  EXPECT_EQ(r.findings[4].evidence["interface_in"], "lo+");
+  expect_finding(r.findings[5], kV6, tuple_line(0), 2376, Severity::high);
+  EXPECT_EQ(r.findings[5].title,
+            "ufw allows 2376/tcp (Docker API over TLS) from anywhere on enp1s0 (IPv6)");
+}
+
+// `ufw route allow in on wg0 out on eth0`: forwarded traffic that comes in
+// on the VPN. Only where it comes in decides; the way out does not.
+TEST(UfwRiskyPort, RouteRulesAreJudgedByTheirInboundInterface) {
+  const auto r =
+      Host()
+          .v4({"route:allow any any 0.0.0.0/0 any 0.0.0.0/0 in_wg0!out_eth0",
+               "route:allow tcp 2375 0.0.0.0/0 any 0.0.0.0/0 in_tailscale0!out_docker0",
+               "route:allow tcp 6379 0.0.0.0/0 any 0.0.0.0/0 in_docker0",
+               "route:allow tcp 5432 0.0.0.0/0 any 0.0.0.0/0 out_docker0",
+               "route:allow tcp 3306 0.0.0.0/0 any 0.0.0.0/0 in_ens3!out_br-5e1f0a9c2d3b"})
+          .run();
+  ASSERT_EQ(r.findings.size(), 2u);
+  expect_finding(r.findings[0], kV4, tuple_line(3), 5432, Severity::high);
+  EXPECT_EQ(r.findings[0].title, "ufw forwards 5432/tcp (PostgreSQL) from anywhere");
+  EXPECT_EQ(r.findings[0].evidence["route"], true);
+  EXPECT_EQ(r.findings[0].evidence["interface_out"], "docker0");
+  EXPECT_FALSE(r.findings[0].evidence.contains("interface_in"));
+  expect_finding(r.findings[1], kV4, tuple_line(4), 3306, Severity::high);
+  EXPECT_EQ(r.findings[1].title, "ufw forwards 3306/tcp (MySQL) from anywhere on ens3");
+  EXPECT_EQ(r.findings[1].evidence["interface_in"], "ens3");
+  EXPECT_EQ(r.findings[1].evidence["interface_out"], "br-5e1f0a9c2d3b");
 }
 
 TEST(UfwRiskyPort, DisabledUfwIsNotApplicable) {
