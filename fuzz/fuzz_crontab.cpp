@@ -3,14 +3,19 @@
 // crontab, /etc/anacrontab and a timer's service unit. Properties: every job
 // and setting sits on a line of its file, in order; a refused crontab names
 // one of its lines; commands stop at the first newline; shell splitting and
-// ExecStart= parsing give no empty command; the rule itself only reports its
-// own id at high or medium, with an absolute writable path.
+// ExecStart= parsing give no empty command; every job shares one environment
+// snapshot with the job above it unless an assignment lies between; commands
+// stay within cron's MAX_COMMAND. The rule itself only reports its own id,
+// low only with the sticky evidence, and with a writable path the fixture
+// made world-writable; the program it names occurs in the input (quotes and
+// backslashes removed) unless the input holds an expansion ($, ~, `).
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,16 +43,26 @@ int line_count(const std::string& text) {
   return static_cast<int>(std::count(text.begin(), text.end(), '\n')) + 1;
 }
 
+// Adjacent jobs share one environment snapshot: only an assignment between
+// two jobs can give the second one a new one.
+bool shares_snapshot_when_adjacent(const CronJob& a, const CronJob& b) {
+  return a.env == b.env || b.line > a.line + 1;
+}
+
 void check_crontab(const std::string& text, bool system_crontab) {
   const Crontab tab = parse_crontab(text, system_crontab);
   const int lines = line_count(text);
   if (tab.refused() && (tab.error_line < 1 || tab.error_line > lines)) abort();
   int previous = 0;
-  for (const auto& job : tab.jobs) {
+  for (size_t k = 0; k < tab.jobs.size(); ++k) {
+    const CronJob& job = tab.jobs[k];
     if (job.line <= previous || job.line > lines) abort();
     previous = job.line;
     if (job.schedule.empty() || job.command.find('\n') != std::string::npos) abort();
+    if (job.command.size() >= kCronMaxCommand) abort();
     if (system_crontab == job.user.empty()) abort();
+    if (!job.env) abort();
+    if (k > 0 && !shares_snapshot_when_adjacent(tab.jobs[k - 1], job)) abort();
   }
 }
 
@@ -78,7 +93,16 @@ void check_shell(const std::string& text) {
     if (c.empty()) abort();
 }
 
-void check_rule(const std::vector<std::string>& parts) {
+std::string without_quoting(const std::string& s) {
+  std::string out;
+  for (const char c : s)
+    if (c != '\'' && c != '"' && c != '\\') out += c;
+  return out;
+}
+
+std::string basename_of(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+
+void check_rule(const std::vector<std::string>& parts, const std::string& input) {
   AuditInput in;
   in.hostname = "fuzz";
   auto& files = in.files;
@@ -93,15 +117,35 @@ void check_rule(const std::vector<std::string>& parts) {
   files.memory_facts["/tmp"] = FileFacts{S_IFDIR | 01777, 0, 0};
   files.memory["/home/ci/run"] = "#!/bin/sh\n";
   files.memory_facts["/home/ci"] = FileFacts{S_IFDIR | 0777, 1000, 1000};
+  // Links in and out of open directories, and ci's own directory in sticky /var/tmp.
+  files.memory["/usr/local/bin/backup"] = "/tmp/backup.sh";
+  files.memory_facts["/usr/local/bin/backup"] = FileFacts{S_IFLNK | 0777, 0, 0};
+  files.memory["/usr/local/bin/tool"] = "../../../opt/open/tool";
+  files.memory_facts["/usr/local/bin/tool"] = FileFacts{S_IFLNK | 0777, 0, 0};
+  files.memory["/opt/open/tool"] = "#!/bin/sh\n";
+  files.memory_facts["/opt/open"] = FileFacts{S_IFDIR | 0777, 0, 0};
+  files.memory_facts["/opt/open/tool"] = FileFacts{S_IFREG | 0777, 0, 0};
+  files.memory["/var/tmp/ci/run"] = "#!/bin/sh\n";
+  files.memory_facts["/var/tmp"] = FileFacts{S_IFDIR | 01777, 0, 0};
+  files.memory_facts["/var/tmp/ci"] = FileFacts{S_IFDIR | 0755, 1000, 1000};
+  static const std::set<std::string> kWorldWritable = {"/tmp", "/home/ci", "/opt/open",
+                                                       "/opt/open/tool", "/var/tmp"};
   AuditResult out;
   scheduled_jobs_rules(in, out);
   if (out.checks.count("config.cron-world-writable") == 0) abort();
+  const bool expansions = input.find_first_of("$~`") != std::string::npos;
+  const std::string plain_input = without_quoting(input);
   for (const auto& f : out.findings) {
     if (f.rule != "config.cron-world-writable") abort();
-    if (f.severity != hostward::Severity::high && f.severity != hostward::Severity::medium) abort();
-    const std::string path = f.evidence.value("writable_path", "");
-    if (path.empty() || path[0] != '/') abort();
+    if (f.severity == hostward::Severity::low && !f.evidence.contains("plantable")) abort();
+    if (f.severity != hostward::Severity::high && f.severity != hostward::Severity::medium &&
+        f.severity != hostward::Severity::low)
+      abort();
+    if (kWorldWritable.count(f.evidence.value("writable_path", "")) == 0) abort();
     if (f.subject.value("kind", "") != "config") abort();
+    const std::string program = f.evidence.value("program", "");
+    if (!expansions && plain_input.find(without_quoting(basename_of(program))) == std::string::npos)
+      abort();
   }
 }
 
@@ -116,6 +160,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check_anacrontab(parts[2]);
   check_unit(parts[3]);
   check_shell(parts[0]);
-  check_rule(parts);
+  check_rule(parts, input);
   return 0;
 }

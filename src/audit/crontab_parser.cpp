@@ -20,6 +20,10 @@ using namespace job_text;
 // Hostile files: caps on everything that grows with input.
 constexpr size_t kMaxLines = 100000;
 constexpr size_t kMaxJobs = 10000;
+// The environment snapshots of one file: each at most 64 KiB of names and
+// values, all of them together at most 16 MiB.
+constexpr size_t kMaxEnvironmentBytes = 64 * 1024;
+constexpr size_t kMaxSnapshotBytes = 16 * 1024 * 1024;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
@@ -66,7 +70,8 @@ std::string_view up_to_nul(std::string_view s) { return s.substr(0, s.find('\0')
 // load_env: sscanf(line, "%[^ =] = %[^\n#]", name, value); trailing
 // whitespace trimmed and one pair of matching quotes removed. An empty value
 // ("MAILTO=") fails that sscanf, but later cron versions take it: taken as an
-// assignment, so such a line never hides a whole file from the rule.
+// assignment, so such a line never hides a whole file from the rule. `line`
+// is what get_string() kept of it (kCronMaxEnvString - 1 bytes).
 std::optional<std::pair<std::string, std::string>> parse_cron_assignment(std::string_view line) {
   size_t i = 0;
   while (i < line.size() && line[i] != ' ' && line[i] != '=') ++i;
@@ -197,13 +202,53 @@ std::string parse_cron_entry(std::string_view line, bool system_crontab, CronJob
     job.user = std::string(next_token(rest));
     if (rest.empty()) return "bad command";
   }
-  job.command = cron_command_before_stdin(skip_blanks(rest));
+  job.command = cron_command_before_stdin(skip_blanks(rest).substr(0, kCronMaxCommand - 1));
   return "";
 }
 
 bool is_comment_or_blank(std::string_view line) {
   const std::string_view t = skip_blanks(line);
   return t.empty() || t.front() == '#';
+}
+
+// The assignments read so far, and the snapshot the jobs below them share: a
+// new snapshot is taken only for a job after an assignment changed them.
+class EnvironmentSnapshots {
+ public:
+  // False when it would make the environment larger than is followed.
+  bool assign(const std::string& name, std::string value) {
+    const auto it = env_.find(name);
+    const size_t old_size = it == env_.end() ? 0 : name.size() + it->second.size();
+    if (bytes_ - old_size + name.size() + value.size() > kMaxEnvironmentBytes) return false;
+    bytes_ = bytes_ - old_size + name.size() + value.size();
+    env_[name] = std::move(value);
+    snapshot_.reset();
+    return true;
+  }
+  // nullptr once the snapshots of this file add up to more than is kept.
+  SharedEnvironment current() {
+    if (!snapshot_) {
+      snapshot_bytes_ += bytes_;
+      if (snapshot_bytes_ > kMaxSnapshotBytes) return nullptr;
+      snapshot_ = std::make_shared<const JobEnvironment>(env_);
+    }
+    return snapshot_;
+  }
+
+ private:
+  JobEnvironment env_;
+  size_t bytes_ = 0;
+  SharedEnvironment snapshot_;
+  size_t snapshot_bytes_ = 0;
+};
+
+constexpr const char* kTooMuchEnvironment =
+    "its variable assignments add up to more than is followed (64 KiB at a time, 16 MiB in all)";
+
+// load_env() gives up on an assignment too long for its buffer without
+// rewinding: the line is dropped and load_entry() reads the next one.
+bool too_long_for_cron(const std::pair<std::string, std::string>& assignment) {
+  return assignment.first.size() + 1 + assignment.second.size() >= kCronMaxEnvString - 1;
 }
 
 }  // namespace
@@ -235,7 +280,8 @@ Crontab parse_crontab(std::string_view text, bool system_crontab) {
   // assignments above it; one bad entry, or a last line without its
   // newline, and cron ignores the whole file.
   Crontab tab;
-  JobEnvironment env;
+  EnvironmentSnapshots env;
+  bool entry_follows = false;  // the line after a dropped over-long assignment
   for (const Line& l : split_lines(text)) {
     const std::string_view line = up_to_nul(l.text);
     if (is_comment_or_blank(line)) continue;
@@ -244,8 +290,19 @@ Crontab parse_crontab(std::string_view text, bool system_crontab) {
       tab.error = "missing newline before EOF";
       return tab;
     }
-    if (auto assignment = parse_cron_assignment(skip_blanks(line))) {
-      env[assignment->first] = assignment->second;
+    const std::string_view envstr = line.substr(0, kCronMaxEnvString - 1);
+    auto assignment = entry_follows ? std::nullopt : parse_cron_assignment(skip_blanks(envstr));
+    entry_follows = false;
+    if (assignment && too_long_for_cron(*assignment)) {
+      entry_follows = true;
+      continue;
+    }
+    if (assignment) {
+      if (!env.assign(assignment->first, std::move(assignment->second))) {
+        tab.unread_from_line = l.number;
+        tab.unread_reason = kTooMuchEnvironment;
+        return tab;
+      }
       continue;
     }
     CronJob job;
@@ -255,8 +312,14 @@ Crontab parse_crontab(std::string_view text, bool system_crontab) {
       tab.error = std::move(error);
       return tab;
     }
-    job.env = env;
-    if (tab.jobs.size() < kMaxJobs) tab.jobs.push_back(std::move(job));
+    if (tab.jobs.size() >= kMaxJobs) continue;  // still read: a bad line below voids the file
+    job.env = env.current();
+    if (!job.env) {
+      tab.unread_from_line = l.number;
+      tab.unread_reason = kTooMuchEnvironment;
+      return tab;
+    }
+    tab.jobs.push_back(std::move(job));
   }
   return tab;
 }
@@ -267,7 +330,7 @@ std::vector<AnacronJob> parse_anacrontab(std::string_view text) {
   static const std::set<std::string_view> kPeriods = {"@daily", "@weekly", "@monthly", "@yearly",
                                                       "@annually"};
   std::vector<AnacronJob> jobs;
-  JobEnvironment env;
+  EnvironmentSnapshots env;
   for (const Line& l : split_lines(text)) {
     const std::string_view line = skip_blanks(up_to_nul(l.text));
     if (line.empty() || line.front() == '#') continue;
@@ -275,7 +338,9 @@ std::vector<AnacronJob> parse_anacrontab(std::string_view text) {
     while (name_end < line.size() && !is_blank(line[name_end]) && line[name_end] != '=') ++name_end;
     const std::string_view after_name = skip_blanks(line.substr(name_end));
     if (name_end > 0 && !after_name.empty() && after_name.front() == '=') {
-      env[std::string(line.substr(0, name_end))] = std::string(trim(after_name.substr(1)));
+      if (!env.assign(std::string(line.substr(0, name_end)),
+                      std::string(trim(after_name.substr(1)))))
+        break;  // root's own file grown past reason: the jobs below are not judged
       continue;
     }
     std::string_view rest = line;
@@ -287,8 +352,11 @@ std::vector<AnacronJob> parse_anacrontab(std::string_view text) {
     if (!period_ok || delay.empty() || !all_digits(delay) || id.empty() ||
         id.find('/') != std::string_view::npos || command.empty())
       continue;
-    if (jobs.size() < kMaxJobs)
-      jobs.push_back({l.number, std::string(period), std::string(id), std::string(command), env});
+    if (jobs.size() >= kMaxJobs) continue;
+    SharedEnvironment snapshot = env.current();
+    if (!snapshot) break;
+    jobs.push_back({l.number, std::string(period), std::string(id), std::string(command),
+                    std::move(snapshot)});
   }
   return jobs;
 }

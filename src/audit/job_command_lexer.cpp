@@ -51,12 +51,12 @@ class ShellLexer {
     if (c == '\'') {
       const size_t end = s_.find('\'', i_ + 1);
       const size_t stop = end == std::string_view::npos ? s_.size() : end;
-      word_.text.append(s_.substr(i_ + 1, stop - i_ - 1));
+      append(s_.substr(i_ + 1, stop - i_ - 1));
       i_ = stop + 1;
     } else if (c == '"') {
       double_quoted();
     } else if (c == '\\') {
-      if (i_ + 1 < s_.size() && s_[i_ + 1] != '\n') word_.text += s_[i_ + 1];
+      if (i_ + 1 < s_.size() && s_[i_ + 1] != '\n') append(s_[i_ + 1]);
       i_ += 2;
     } else if (c == '$') {
       dollar();
@@ -64,7 +64,7 @@ class ShellLexer {
       backquoted();
     } else {
       if (c == '*' || c == '?' || c == '[') word_.exact = false;
-      word_.text += c;
+      append(c);
       ++i_;
     }
   }
@@ -75,29 +75,40 @@ class ShellLexer {
       const char c = s_[i_];
       if (c == '\\' && i_ + 1 < s_.size() &&
           std::string_view("$`\"\\\n").find(s_[i_ + 1]) != std::string_view::npos) {
-        if (s_[i_ + 1] != '\n') word_.text += s_[i_ + 1];
+        if (s_[i_ + 1] != '\n') append(s_[i_ + 1]);
         i_ += 2;
       } else if (c == '$') {
         dollar();
       } else if (c == '`') {
         backquoted();
       } else {
-        word_.text += c;
+        append(c);
         ++i_;
       }
     }
     ++i_;
   }
 
+  // A word longer than kMaxWordBytes is not a path we can judge: what
+  // follows is dropped, so "$X$X$X..." of a long X stays small.
+  void append(std::string_view text) {
+    if (word_.text.size() + text.size() > kMaxWordBytes) {
+      word_.exact = false;
+      return;
+    }
+    word_.text.append(text);
+  }
+  void append(char c) { append(std::string_view(&c, 1)); }
+
   void tilde() {
     in_word_ = true;
     const char next = i_ + 1 < s_.size() ? s_[i_ + 1] : '\0';
     const auto home = env_.find("HOME");
     if ((next == '/' || next == '\0' || is_blank(next)) && home != env_.end()) {
-      word_.text += home->second;
+      append(home->second);
     } else {
       word_.exact = false;  // ~user, or no HOME
-      word_.text += '~';
+      append('~');
     }
     ++i_;
   }
@@ -124,7 +135,7 @@ class ShellLexer {
       word_.exact = false;  // $1, $?, $$, ...
       ++i_;
     } else {
-      word_.text += '$';
+      append('$');
     }
   }
 
@@ -136,7 +147,7 @@ class ShellLexer {
       word_.exact = false;
       return;
     }
-    word_.text += it->second;
+    append(it->second);
   }
 
   // The index just past the ')' closing the '(' at `open`, skipping quotes.

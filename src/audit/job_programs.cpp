@@ -1,7 +1,7 @@
 #include "audit/job_programs.h"
 
 #include <algorithm>
-#include <cstring>
+#include <map>
 #include <set>
 
 #include "audit/job_text.h"
@@ -11,8 +11,6 @@ namespace hostward::audit::job_programs {
 namespace {
 
 using namespace job_text;
-
-constexpr size_t kMaxInlinePaths = 16;
 
 ScriptArgument operand(const SimpleCommand& words, size_t j) {
   if (j >= words.size() || !words[j].exact) return {};
@@ -139,18 +137,73 @@ ScriptArgument script_argument(Interpreter kind, const SimpleCommand& words, siz
   }
 }
 
-std::vector<std::string> absolute_paths_in(std::string_view code) {
-  std::vector<std::string> out;
-  auto path_char = [](char c) { return is_alnum(c) || std::strchr("/._-+@~", c) != nullptr; };
-  for (size_t i = 0; i < code.size() && out.size() < kMaxInlinePaths; ++i) {
-    if (code[i] != '/' || (i > 0 && std::strchr(" \t\n'\"(=,:;[", code[i - 1]) == nullptr))
-      continue;
-    size_t j = i;
-    while (j < code.size() && code[j] != '\0' && path_char(code[j])) ++j;
-    if (j - i >= 2) out.emplace_back(code.substr(i, j - i));
-    i = j;
+namespace {
+
+// An option's argument: attached ("-cCODE", "--command=CODE"), else the next word.
+std::optional<CronWord> next_argument(const SimpleCommand& words, size_t& j,
+                                      std::string_view attached) {
+  if (!attached.empty()) return CronWord{std::string(attached), words[j].exact};
+  if (j + 1 < words.size()) return words[++j];
+  return std::nullopt;
+}
+
+void take_switch_option(UserSwitch& u, char name, const std::optional<CronWord>& arg) {
+  if (name == 'l') u.login = true;
+  if (name == 'c')
+    u.code = arg && arg->exact ? std::optional<std::string>(arg->text) : std::nullopt;
+  if (name == 'u') {
+    u.runs_command = true;
+    u.user = arg && arg->exact ? std::optional<std::string>(arg->text) : std::nullopt;
   }
-  return out;
+}
+
+}  // namespace
+
+UserSwitch user_switch(const SimpleCommand& words, size_t j) {
+  static const std::map<std::string_view, char> kLong = {
+      {"command", 'c'}, {"session-command", 'c'}, {"user", 'u'},  {"login", 'l'},
+      {"group", 'g'},   {"supp-group", 'G'},      {"shell", 's'}, {"whitelist-environment", 'w'}};
+  constexpr std::string_view kWithArgument = "cgGsuw";
+  UserSwitch u;
+  for (; j < words.size(); ++j) {
+    const std::string& w = words[j].text;
+    if (w == "--") {
+      ++j;
+      break;
+    }
+    if (!is_option(w)) break;  // "-" too: the login operand
+    if (starts_with(w, "--")) {
+      const size_t eq = w.find('=');
+      const auto it = kLong.find(
+          std::string_view(w).substr(2, eq == std::string::npos ? std::string::npos : eq - 2));
+      if (it == kLong.end()) continue;
+      std::optional<CronWord> arg;
+      if (kWithArgument.find(it->second) != std::string_view::npos)
+        arg = next_argument(words, j,
+                            eq == std::string::npos ? "" : std::string_view(w).substr(eq + 1));
+      take_switch_option(u, it->second, arg);
+      continue;
+    }
+    for (size_t k = 1; k < w.size(); ++k) {
+      if (kWithArgument.find(w[k]) == std::string_view::npos) {
+        take_switch_option(u, w[k], std::nullopt);
+        continue;
+      }
+      const std::string attached = w.substr(k + 1);
+      take_switch_option(u, w[k], next_argument(words, j, attached));
+      break;
+    }
+  }
+  if (j < words.size() && words[j].text == "-") {
+    u.login = true;
+    ++j;
+  }
+  if (!u.runs_command && j < words.size()) {
+    u.user = words[j].exact ? std::optional<std::string>(words[j].text) : std::nullopt;
+    ++j;
+  }
+  u.rest = j;
+  return u;
 }
 
 const Wrapper* wrapper_of(const std::string& base) {

@@ -28,8 +28,18 @@ std::string option_argument(const SimpleCommand& words, size_t& j, size_t k);
 
 ScriptArgument script_argument(Interpreter kind, const SimpleCommand& words, size_t j);
 
-// Absolute paths standing as words in inline code (python -c, perl -e ...).
-std::vector<std::string> absolute_paths_in(std::string_view code);
+// su and runuser (util-linux; options end at the first operand): who the
+// command runs as and how. Without -c the words after the user are the
+// arguments of that user's shell (`su - postgres -c CODE` is sh -c CODE).
+struct UserSwitch {
+  std::optional<std::string> user = "root";  // nullopt: not known exactly
+  bool login = false;                        // -, -l, --login
+  std::optional<std::string> code;           // -c, --command, --session-command
+  bool runs_command = false;                 // runuser -u USER: words from `rest` run as is
+  size_t rest = 0;                           // the first word after the options and user
+};
+
+UserSwitch user_switch(const SimpleCommand& words, size_t j);
 
 // Programs that run the command given in their arguments.
 struct Wrapper {

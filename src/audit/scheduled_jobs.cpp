@@ -36,6 +36,14 @@ constexpr size_t kMaxUnits = 2000;
 constexpr size_t kMaxJudgedCommands = 20000;
 constexpr size_t kMaxStatCalls = 100000;
 constexpr size_t kMaxCachedFacts = 100000;
+// As the kernel (path_resolution(7)): at most 40 symlinks on one path.
+constexpr int kMaxSymlinks = 40;
+// ConfigFiles::read reads at most 4 MiB of a file.
+constexpr size_t kReadLimit = 4u << 20;
+// login.defs' ENV_SUPATH and ENV_PATH defaults: PATH after `su -`.
+constexpr const char* kLoginRootPath =
+    "/usr/local/sbin:/usr/local/bin:/sbin:/bin:/usr/sbin:/usr/bin";
+constexpr const char* kLoginUserPath = "/usr/local/bin:/bin:/usr/bin";
 
 // Debian's cron: PATH when the crontab sets none (_PATH_DEFPATH).
 constexpr const char* kCronDefaultPath = "/usr/bin:/bin";
@@ -125,41 +133,83 @@ std::optional<FileFacts> directory_facts(const FactsCache& files, const std::str
 }
 
 struct Exposure {
+  Exposure(std::string p, const FileFacts& f, bool target)
+      : path(std::move(p)), facts(f), is_target(target) {}
   std::string path;  // the world-writable file or directory
   FileFacts facts;
   bool is_target = false;  // the judged path itself, not a directory above it
+  // Every world-writable directory above the path is sticky: other users can
+  // then only plant the path once these components (right under each) are
+  // gone, as after a tmp cleanup or a reboot.
+  bool only_sticky = true;
+  std::vector<std::string> under_sticky;
 };
+
+// The path of the component of `path` right under directory `dir`.
+std::string component_under(const std::string& path, const std::string& dir) {
+  const size_t start = dir == "/" ? 1 : dir.size() + 1;
+  return path.substr(0, path.find('/', start));
+}
 
 // What lets another user change or plant `path`: the path itself when it is
 // world-writable, else the deepest world-writable directory above it (sticky
-// or not: a missing name there can be created). A symlink component that
-// ConfigFiles cannot follow ends the walk (it has no readlink): its own
-// directory chain is what gets judged.
+// or not: a missing name there can be created). Symlinked directories are
+// followed by stat ("dir/."); resolution_steps() judges their own paths.
 std::optional<Exposure> exposure_of(const FactsCache& files, const std::string& path,
                                     bool target_is_directory) {
   if (path.empty() || path.front() != '/') return std::nullopt;
   std::optional<Exposure> deepest;
-  std::string dir = "/";
+  bool only_sticky = true;
+  std::vector<std::string> under_sticky;
+  auto open_directory = [&](const std::string& dir, const FileFacts& f) {
+    deepest = Exposure{dir, f, false};
+    if ((f.mode & S_ISVTX) == 0)
+      only_sticky = false;
+    else
+      under_sticky.push_back(component_under(path, dir));
+  };
   if (path != "/") {
-    if (auto f = directory_facts(files, "/"); f && f->world_writable()) deepest = {"/", *f, false};
+    if (auto f = directory_facts(files, "/"); f && f->world_writable()) open_directory("/", *f);
   }
   size_t start = 1;
   while (start < path.size()) {
     const size_t slash = path.find('/', start);
     if (slash == std::string::npos) break;  // the last component is the target
-    dir = path.substr(0, slash);
+    const std::string dir = path.substr(0, slash);
     const auto f = directory_facts(files, dir);
-    if (!f || !f->is_dir()) return deepest;  // missing below here: creatable through `deepest`
-    if (f->world_writable()) deepest = {dir, *f, false};
+    if (!f || !f->is_dir()) break;  // missing below here: creatable through `deepest`
+    if (f->world_writable()) open_directory(dir, *f);
     start = slash + 1;
   }
-  const auto target = target_is_directory ? directory_facts(files, path) : files.stat(path);
-  if (target && target->world_writable()) return Exposure{path, *target, true};
+  if (start >= path.size() || path.find('/', start) == std::string::npos) {
+    const auto target = target_is_directory ? directory_facts(files, path) : files.stat(path);
+    if (target && target->world_writable()) return Exposure{path, *target, true};
+  }
+  if (deepest) {
+    deepest->only_sticky = only_sticky;
+    deepest->under_sticky = std::move(under_sticky);
+  }
   return deepest;
 }
 
 bool runnable(const FileFacts& f) {
   return S_ISLNK(f.mode) || (f.is_regular() && (f.mode & 0111) != 0);
+}
+
+void push_components_reversed(std::string_view path, std::vector<std::string>& stack) {
+  size_t end = path.size();
+  while (end > 0) {
+    const size_t slash = path.rfind('/', end - 1);
+    const size_t start = slash == std::string_view::npos ? 0 : slash + 1;
+    if (end > start) stack.emplace_back(path.substr(start, end - start));
+    if (slash == std::string_view::npos) break;
+    end = slash;
+  }
+}
+
+std::string parent_of(const std::string& resolved) {
+  const size_t slash = resolved.rfind('/');
+  return slash == std::string::npos ? "" : resolved.substr(0, slash);
 }
 
 // ---- systemd ----
@@ -191,9 +241,14 @@ struct JobContext {
   std::string schedule;
   std::string path;  // PATH for bare program names
   std::string cwd;   // where relative paths start
-  JobEnvironment env;
+  SharedEnvironment env = std::make_shared<const JobEnvironment>();
   nlohmann::json extra = nlohmann::json::object();
 };
+
+std::string env_value(const JobContext& job, const std::string& name) {
+  const auto it = job.env->find(name);
+  return it == job.env->end() ? "" : it->second;
+}
 
 enum class Reason {
   file,                 // the program or script is world-writable
@@ -204,6 +259,8 @@ enum class Reason {
   job_file,             // the anacrontab is
   unit_file,            // a unit file or drop-in is
   unit_directory,       // a directory of systemd's unit search path is
+  link_target,          // the program is a symlink to a world-writable file
+  link_directory,       // ... to a path under a world-writable directory
 };
 
 const char* reason_text(Reason r) {
@@ -224,6 +281,10 @@ const char* reason_text(Reason r) {
       return "the unit file is world-writable";
     case Reason::unit_directory:
       return "a unit directory is world-writable";
+    case Reason::link_target:
+      return "the file its symlink leads to is world-writable";
+    case Reason::link_directory:
+      return "a directory on the path its symlink leads to is world-writable";
   }
   return "";
 }
@@ -305,8 +366,30 @@ class Auditor {
             "{} is world-writable: any user can add units or drop-ins that "
             "override {}",
             e.path, who);
+      case Reason::link_target:
+        return fmt::format("{} runs {}, a symlink to {}, which any user can change", who, program,
+                           e.path);
+      case Reason::link_directory:
+        return fmt::format(
+            "{} runs {}, a symlink that leads through {}, a directory any user can "
+            "write",
+            who, program, e.path);
     }
     return "";
+  }
+
+  // Sticky directories: a component right under one that exists and belongs
+  // to root or the job's own user cannot be replaced by anyone else; only
+  // once a tmp cleanup or a reboot removes it can another user plant it.
+  std::optional<std::string> held_under_sticky(const JobContext& job, const Exposure& e) const {
+    if (!check_owners_ || e.is_target || !e.only_sticky || e.under_sticky.empty())
+      return std::nullopt;
+    const Account* user = account(job.runs_as);
+    for (const auto& held : e.under_sticky) {
+      const auto f = facts_.stat(held);
+      if (!f || (f->uid != 0 && (user == nullptr || f->uid != user->uid))) return std::nullopt;
+    }
+    return e.under_sticky.back();
   }
 
   void report(const JobContext& job, Reason reason, const std::string& program, const Exposure& e,
@@ -331,17 +414,71 @@ class Auditor {
     }
     for (const auto& [key, value] : job.extra.items()) evidence[key] = value;
     for (const auto& [key, value] : extra.items()) evidence[key] = value;
-    const Severity severity = job.as_root ? Severity::high : Severity::medium;
+    Severity severity = job.as_root ? Severity::high : Severity::medium;
+    if (const auto held = held_under_sticky(job, e)) {
+      severity = Severity::low;
+      evidence["plantable"] = fmt::format(
+          "only after a tmp cleanup or a reboot removes {}: {} is sticky and {} belongs to {}",
+          *held, e.path, *held, user_name(facts_.stat(*held)->uid));
+    }
     out_.findings.push_back(make_finding(rule_info(), severity, title(job, reason, program, e),
                                          std::move(subject), std::move(evidence), in_.hostname,
                                          identity));
   }
 
   // ---- paths a job runs ----
-  void judge_file(const JobContext& job, const std::string& path) {
+  // The paths `path` goes through: each symlink met (the directories above
+  // it decide who can swap it), then where it resolves to, with no symlink
+  // left. Links are read inside the root; at most kMaxSymlinks are followed.
+  std::vector<std::string> resolution_steps(const std::string& path) const {
+    std::vector<std::string> steps;
+    std::vector<std::string> rest;  // components still to walk, the next one last
+    push_components_reversed(path, rest);
+    std::string resolved;  // "" is "/"
+    int links = 0;
+    while (!rest.empty() && rest.size() <= kMaxComponents * 8) {
+      const std::string part = std::move(rest.back());
+      rest.pop_back();
+      if (part == ".") continue;
+      if (part == "..") {
+        resolved = parent_of(resolved);
+        continue;
+      }
+      const std::string candidate = resolved + "/" + part;
+      const auto f = facts_.stat(candidate);
+      std::optional<std::string> target;
+      if (f && S_ISLNK(f->mode) && links < kMaxSymlinks) target = files_.read_link(candidate);
+      if (!target || target->empty()) {
+        resolved = candidate;
+        continue;
+      }
+      ++links;
+      steps.push_back(candidate);
+      if (target->front() == '/') resolved.clear();
+      push_components_reversed(*target, rest);
+    }
+    steps.push_back(resolved.empty() ? "/" : resolved);
+    return steps;
+  }
+
+  // A file the job runs, and every symlink on the way to it (from
+  // `first_step` on: run-parts' own directory is judged on its own).
+  void judge_file(const JobContext& job, const std::string& path, size_t first_step = 0) {
     if (path.empty()) return;
-    if (auto e = exposure_of(facts_, path, false))
-      report(job, e->is_target ? Reason::file : Reason::directory, path, *e);
+    const auto steps = resolution_steps(path);
+    for (size_t k = first_step; k < steps.size(); ++k) {
+      const auto e = exposure_of(facts_, steps[k], false);
+      if (!e) continue;
+      if (k == 0) {
+        report(job, e->is_target ? Reason::file : Reason::directory, path, *e);
+        continue;
+      }
+      nlohmann::json extra = {{"link_step", steps[k]},
+                              {"resolves_to", steps.back()},
+                              {"target_exists", facts_.stat(steps.back()).has_value()}};
+      report(job, e->is_target ? Reason::link_target : Reason::link_directory, path, *e,
+             std::move(extra));
+    }
   }
 
   struct Lookup {
@@ -392,7 +529,7 @@ class Auditor {
   void judge_shell_code(const JobContext& job, std::string_view code, int depth) {
     if (depth > kMaxShellDepth) return;
     JobContext shell = job;  // cd, PATH=... and export PATH=... change what later commands find
-    for (const auto& cmd : split_job_commands(code, job.env))
+    for (const auto& cmd : split_job_commands(code, *job.env))
       judge_simple_command(shell, cmd, depth);
   }
 
@@ -403,7 +540,7 @@ class Auditor {
       size_t j = i + 1;
       while (j < words.size() && is_option(words[j].text)) ++j;
       if (j >= words.size())
-        shell.cwd = absolute_from("/", shell.env["HOME"]);
+        shell.cwd = absolute_from("/", env_value(shell, "HOME"));
       else
         shell.cwd = words[j].exact ? absolute_from(shell.cwd, words[j].text) : "";
       return true;
@@ -470,6 +607,10 @@ class Auditor {
     for (int hops = 0; hops < 8 && i < words.size() && words[i].exact; ++hops) {
       judge_program(job, words[i].text, path);
       const std::string base = basename_of(words[i].text);
+      if (base == "su" || base == "runuser") {
+        judge_user_switch(job, words, i + 1, path, depth);
+        return;
+      }
       if (const Wrapper* w = wrapper_of(base)) {
         const auto next = skip_wrapper(job, *w, words, i + 1, path, depth);
         if (!next) return;
@@ -523,14 +664,40 @@ class Auditor {
     return j;
   }
 
+  // su and runuser: the command runs as another user, through that user's
+  // shell (-c CODE, or the words after the user) or, with runuser -u, as is.
+  void judge_user_switch(const JobContext& job, const SimpleCommand& words, size_t j,
+                         const std::string& path, int depth) {
+    if (depth > kMaxShellDepth) return;
+    const UserSwitch u = user_switch(words, j);
+    JobContext as = job;
+    if (u.user) {
+      as.runs_as = *u.user;
+      as.as_root = is_root(*u.user);
+    }
+    std::string as_path = path;
+    if (u.login) {  // a login environment: HOME, SHELL, USER, LOGNAME and PATH reset
+      const std::string home = home_of(as.runs_as);
+      as_path = as.as_root ? kLoginRootPath : kLoginUserPath;
+      as.env = std::make_shared<const JobEnvironment>(JobEnvironment{
+          {"HOME", home}, {"PATH", as_path}, {"USER", as.runs_as}, {"LOGNAME", as.runs_as}});
+      as.cwd = absolute_from("/", home);
+    }
+    as.path = as_path;
+    if (u.code) {
+      judge_shell_code(as, *u.code, depth + 1);
+    } else if (u.runs_command) {
+      if (u.rest < words.size()) judge_invocation(as, words, u.rest, as_path, depth + 1);
+    } else {
+      judge_script_argument(as, script_argument(Interpreter::shell, words, u.rest), depth);
+    }
+  }
+
+  // Inline code of python, perl, ruby, php or node is not shell: the paths in
+  // it are data (a cache to delete, a log to write), not programs it runs.
   void judge_script_argument(const JobContext& job, const ScriptArgument& arg, int depth) {
     if (arg.script) judge_file(job, absolute_from(job.cwd, *arg.script));
-    if (!arg.code) return;
-    if (arg.code_is_shell) {
-      judge_shell_code(job, *arg.code, depth + 1);
-    } else {
-      for (const auto& p : absolute_paths_in(*arg.code)) judge_file(job, normalize_path(p));
-    }
+    if (arg.code && arg.code_is_shell) judge_shell_code(job, *arg.code, depth + 1);
   }
 
   void judge_run_parts_command(const JobContext& job, const SimpleCommand& words, size_t j) {
@@ -551,8 +718,9 @@ class Auditor {
       judge_run_parts_directory(job, absolute_from(job.cwd, words[j].text), lsb, any_name, false);
   }
 
-  // run-parts runs every executable regular file (symlinks followed) whose
-  // name passes its rules; anyone who can write the directory adds one.
+  // run-parts runs every executable regular file whose name passes its
+  // rules, following symlinks; anyone who can write the directory adds one,
+  // and a link is judged by the paths it leads through.
   void judge_run_parts_directory(const JobContext& job, const std::string& dir, bool lsb,
                                  bool any_name, bool script_is_subject) {
     if (dir.empty() || !run_parts_judged_.insert(dir).second) return;
@@ -566,11 +734,25 @@ class Auditor {
       if (!any_name && !run_parts_name_ok(names[k], lsb)) continue;
       const std::string script = dir == "/" ? "/" + names[k] : dir + "/" + names[k];
       const auto f = facts_.stat(script);
-      if (!f || !f->is_regular() || (f->mode & 0111) == 0 || !f->world_writable()) continue;
+      if (!f) continue;
       JobContext where = job;
       if (script_is_subject) where.source = script;
+      if (S_ISLNK(f->mode)) {
+        judge_run_parts_link(where, script);
+        continue;
+      }
+      if (!f->is_regular() || (f->mode & 0111) == 0 || !f->world_writable()) continue;
       report(where, Reason::file, script, {script, *f, true});
     }
+  }
+
+  // A link run-parts would run: its target an executable file, or missing
+  // (then whoever can create it there decides what runs).
+  void judge_run_parts_link(const JobContext& job, const std::string& link) {
+    const auto steps = resolution_steps(link);
+    const auto target = facts_.stat(steps.back());
+    if (target && (!target->is_regular() || (target->mode & 0111) == 0)) return;
+    judge_file(job, link, 1);
   }
 
   // ---- cron ----
@@ -624,8 +806,8 @@ class Auditor {
   // database.c's checks before cron reads a crontab; "" when it does.
   std::string cron_refusal(const FileFacts& f, bool system_crontab, const std::string& user) const {
     if (system_crontab) {
-      // A symlink must be root's; cron then checks the target, which
-      // ConfigFiles cannot stat through a link: taken as accepted.
+      // A symlink must be root's; cron then checks the target, which is not
+      // judged here: taken as accepted.
       if (S_ISLNK(f.mode)) return check_owners_ && f.uid != 0 ? "WRONG SYMLINK OWNER" : "";
       if (check_owners_ && f.uid != 0) return "WRONG FILE OWNER";
       if (!f.is_regular()) return "NOT A REGULAR FILE";
@@ -660,8 +842,18 @@ class Auditor {
           {"config", fmt::format("{}: cron ignores this file: {}", path, refusal)});
       return;
     }
-    const auto text = files_.read(path);
+    auto text = files_.read(path);
     if (!text) return;
+    if (text->size() >= kReadLimit) {
+      // Cut at the read limit, not by its owner: its last line is incomplete
+      // here, not in the file cron reads.
+      out_.errors.push_back(
+          {"config", fmt::format("{}: larger than the {} MiB read limit: only the lines before it "
+                                 "are judged",
+                                 path, kReadLimit >> 20)});
+      const size_t last_newline = text->rfind('\n');
+      text->resize(last_newline == std::string::npos ? 0 : last_newline + 1);
+    }
     const Crontab tab = parse_crontab(*text, system_crontab);
     if (tab.refused()) {
       out_.errors.push_back(
@@ -677,7 +869,24 @@ class Auditor {
         return;
       }
     }
+    if (tab.unread_from_line > 0)
+      out_.errors.push_back(
+          {"config", fmt::format("{}:{}: {}: the jobs from here on are not judged", path,
+                                 tab.unread_from_line, tab.unread_reason)});
     for (const CronJob& job : tab.jobs) judge_cron_job(path, system_crontab ? job.user : user, job);
+  }
+
+  // A job's environment: the file's snapshot with what cron or anacron adds.
+  // Jobs sharing a snapshot and a user share the result too.
+  template <typename AddDefaults>
+  SharedEnvironment environment_for(const SharedEnvironment& assigned, const std::string& user,
+                                    AddDefaults add_defaults) {
+    if (env_cache_.env && env_cache_.assigned == assigned && env_cache_.user == user)
+      return env_cache_.env;
+    JobEnvironment env = assigned ? *assigned : JobEnvironment{};
+    add_defaults(env);
+    env_cache_ = {assigned, user, std::make_shared<const JobEnvironment>(std::move(env))};
+    return env_cache_.env;
   }
 
   void judge_cron_job(const std::string& path, const std::string& user, const CronJob& cron) {
@@ -691,15 +900,16 @@ class Auditor {
     job.schedule = cron.schedule;
     // entry.c: SHELL, HOME and PATH default unless the crontab sets them;
     // do_command.c runs SHELL -c COMMAND in HOME.
-    job.env = cron.env;
-    job.env.emplace("SHELL", "/bin/sh");
-    job.env.emplace("HOME", home_of(user));
-    job.env.emplace("PATH", kCronDefaultPath);
-    job.env["LOGNAME"] = user;
-    job.env["USER"] = user;
-    job.path = job.env["PATH"];
-    job.cwd = absolute_from("/", job.env["HOME"]);
-    judge_file(job, absolute_from(job.cwd, job.env["SHELL"]));
+    job.env = environment_for(cron.env, "cron:" + user, [&](JobEnvironment& env) {
+      env.emplace("SHELL", "/bin/sh");
+      env.emplace("HOME", home_of(user));
+      env.emplace("PATH", kCronDefaultPath);
+      env["LOGNAME"] = user;
+      env["USER"] = user;
+    });
+    job.path = env_value(job, "PATH");
+    job.cwd = absolute_from("/", env_value(job, "HOME"));
+    judge_file(job, absolute_from(job.cwd, env_value(job, "SHELL")));
     judge_shell_code(job, cron.command, 0);
   }
 
@@ -721,10 +931,11 @@ class Auditor {
       job.line = a.line;
       job.described = "anacron job " + a.identifier;
       job.schedule = all_digits(a.period) ? "every " + a.period + " days" : a.period;
-      job.env = a.env;
-      job.env.emplace("PATH", kSystemdPath);  // what anacron.service starts with
-      job.env.emplace("HOME", home_of("root"));
-      job.path = job.env["PATH"];
+      job.env = environment_for(a.env, "anacron", [&](JobEnvironment& env) {
+        env.emplace("PATH", kSystemdPath);  // what anacron.service starts with
+        env.emplace("HOME", home_of("root"));
+      });
+      job.path = env_value(job, "PATH");
       job.cwd = "/";
       judge_shell_code(job, a.command, 0);  // launch.c: /bin/sh -c COMMAND
     }
@@ -805,7 +1016,8 @@ class Auditor {
     job.extra = {{"timer", timer->path}, {"enabled", enabled}};
     if (service) job.extra["service"] = service->path;
     job.path = kSystemdPath;
-    job.env = {{"PATH", kSystemdPath}, {"HOME", home_of(job.runs_as)}};
+    job.env = std::make_shared<const JobEnvironment>(
+        JobEnvironment{{"PATH", kSystemdPath}, {"HOME", home_of(job.runs_as)}});
     judge_unit_files(job, *timer, service ? &*service : nullptr);
     if (service) judge_exec_lines(job, *service);
   }
@@ -872,6 +1084,11 @@ class Auditor {
   std::set<std::string> run_parts_judged_;
   size_t commands_judged_ = 0;
   bool budget_spent_ = false;
+  struct {
+    SharedEnvironment assigned;
+    std::string user;
+    SharedEnvironment env;
+  } env_cache_;
 };
 
 }  // namespace

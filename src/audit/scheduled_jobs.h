@@ -1,5 +1,6 @@
 #pragma once
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,14 +18,24 @@ void scheduled_jobs_register(RuleCatalog& catalog);
 void scheduled_jobs_rules(const AuditInput& in, AuditResult& out);
 
 using JobEnvironment = std::map<std::string, std::string>;
+// The assignments above a job: one snapshot shared by every job up to the
+// next assignment, never a copy per job.
+using SharedEnvironment = std::shared_ptr<const JobEnvironment>;
 
 struct CronJob {
   int line = 0;
-  std::string schedule;  // "*/5 * * * *" or "@reboot"
-  std::string user;      // a system crontab's user field; "" in a user's own crontab
-  std::string command;   // up to the first unescaped %, as cron hands it to the shell
-  JobEnvironment env;    // the crontab's assignments above this line
+  std::string schedule;   // "*/5 * * * *" or "@reboot"
+  std::string user;       // a system crontab's user field; "" in a user's own crontab
+  std::string command;    // up to the first unescaped %, as cron hands it to the shell
+  SharedEnvironment env;  // the crontab's assignments above this line
 };
+
+// Debian's cron (cron.h): a line is read into MAX_ENVSTR (1000) bytes when
+// tried as an assignment, and the command into MAX_COMMAND (1000) bytes;
+// get_string() keeps the first 999 bytes and drops the rest of the line. An
+// assignment whose NAME=VALUE would not fit in 998 bytes is skipped.
+constexpr size_t kCronMaxEnvString = 1000;
+constexpr size_t kCronMaxCommand = 1000;
 
 struct Crontab {
   std::vector<CronJob> jobs;
@@ -32,6 +43,10 @@ struct Crontab {
   int error_line = 0;
   std::string error;  // "bad minute", "missing newline before EOF", ...
   bool refused() const { return !error.empty(); }
+  // Set when the assignments outgrew what is followed (a hostile crontab):
+  // the jobs from this line on are not listed.
+  int unread_from_line = 0;
+  std::string unread_reason;
 };
 
 // /etc/crontab and /etc/cron.d/* have a user field (`system_crontab`);
@@ -47,19 +62,21 @@ struct AnacronJob {
   std::string period;  // days, or @monthly / @weekly / ...
   std::string identifier;
   std::string command;
-  JobEnvironment env;
+  SharedEnvironment env;
 };
 
 // /etc/anacrontab; a line anacron cannot read is skipped (anacron only warns).
 std::vector<AnacronJob> parse_anacrontab(std::string_view text);
 
 // One word of a shell command after quote removal; `exact` is false when it
-// holds an expansion we cannot know ($1, $(cmd), an unset variable) or a glob.
+// holds an expansion we cannot know ($1, $(cmd), an unset variable), a glob,
+// or grew past kMaxWordBytes (the rest is not kept).
 struct CronWord {
   std::string text;
   bool exact = true;
 };
 using SimpleCommand = std::vector<CronWord>;
+constexpr size_t kMaxWordBytes = 4096;
 
 // The simple commands of a `sh -c` script: split at ; & | && || ( ) and
 // newlines, redirections and comments dropped, $VAR and ~ expanded from

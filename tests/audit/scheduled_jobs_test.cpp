@@ -39,8 +39,14 @@ struct Host {
     in.files.memory_facts[path] = FileFacts{S_IFREG | mode, uid, 0};
     return *this;
   }
-  Host& program(const std::string& path, mode_t mode = 0755) {
-    return file(path, "#!/bin/sh\n", mode);
+  Host& program(const std::string& path, mode_t mode = 0755, uid_t uid = 0) {
+    return file(path, "#!/bin/sh\n", mode, uid);
+  }
+  // In memory a link's target is the content stored for it.
+  Host& link(const std::string& path, const std::string& target) {
+    in.files.memory[path] = target;
+    in.files.memory_facts[path] = FileFacts{S_IFLNK | 0777, 0, 0};
+    return *this;
   }
   // Its parents exist too, as 0755 root directories unless set already.
   Host& dir(const std::string& path, mode_t mode, uid_t uid = 0) {
@@ -90,7 +96,11 @@ TEST(CronWorldWritable, ScriptInStickyTmpFires) {
   ASSERT_EQ(r.findings.size(), 1u) << errors_of(r);
   const Finding& f = r.findings[0];
   expect_subject(f, "/etc/cron.d/backup", 2);
-  EXPECT_EQ(f.severity, Severity::high);
+  // root's own file in sticky /tmp: no one else can replace it until it is gone.
+  EXPECT_EQ(f.severity, Severity::low);
+  EXPECT_EQ(f.evidence["plantable"],
+            "only after a tmp cleanup or a reboot removes /tmp/backup.sh: /tmp is sticky and "
+            "/tmp/backup.sh belongs to root");
   EXPECT_EQ(f.title,
             "root's cron job in /etc/cron.d/backup runs /tmp/backup.sh from /tmp, a directory any "
             "user can write");
@@ -192,15 +202,13 @@ TEST(CronWorldWritable, InterpreterScriptsAreJudged) {
          "0 1 * * * root bash -e /home/ci/build.sh\n"
          "0 2 * * * root python3 -u -W ignore /tmp/report.py\n"
          "0 3 * * * root sh -c 'cd / && /tmp/nested.sh'\n"
-         "0 4 * * * root perl -e 'do \"/tmp/inline.pl\"'\n"
          "0 5 * * * root python3 -m http.server\n");
   const auto r = h.run();
-  ASSERT_EQ(r.findings.size(), 4u);
+  ASSERT_EQ(r.findings.size(), 3u);
   EXPECT_EQ(r.findings[0].evidence["program"], "/home/ci/build.sh");
   EXPECT_EQ(r.findings[1].evidence["program"], "/tmp/report.py");
   EXPECT_EQ(r.findings[2].evidence["program"], "/tmp/nested.sh");
-  EXPECT_EQ(r.findings[3].evidence["program"], "/tmp/inline.pl");
-  EXPECT_EQ(r.findings[3].subject["line"], 4);
+  EXPECT_EQ(r.findings[2].subject["line"], 3);
 }
 
 TEST(CronWorldWritable, RelativeScriptStartsInTheUsersHome) {
@@ -513,7 +521,8 @@ Host& timer_host(Host& h, const std::string& exec, const std::string& extra_serv
 
 TEST(TimerWorldWritable, ServiceExecStartInVarTmpFires) {
   Host h;
-  h.dir("/var/tmp", 01777).program("/var/tmp/backup/run.sh");
+  // alice's directory: she can swap the script whenever she likes.
+  h.dir("/var/tmp", 01777).dir("/var/tmp/backup", 0755, 1000).program("/var/tmp/backup/run.sh");
   timer_host(h, "/var/tmp/backup/run.sh --full");
   h.file("/etc/systemd/system/timers.target.wants/backup.timer", "");
   const auto r = h.run();
@@ -641,6 +650,294 @@ TEST(CronWorldWritable, RegisteredWithItsCatalogEntry) {
   EXPECT_EQ(info->attack, (std::vector<std::string>{"T1053.003", "T1053.006"}));
 }
 
+// ---- symlinks: judged by every path they lead through ----
+
+TEST(CronWorldWritable, ProgramLinkingIntoTmpIsJudgedByItsTarget) {
+  Host h;
+  h.dir("/tmp", 01777).program("/tmp/backup.sh", 0755, 1000);
+  h.link("/usr/local/bin/backup", "/tmp/backup.sh");
+  h.file("/etc/cron.d/backup", "30 2 * * * root /usr/local/bin/backup\n");
+  const auto r = h.run();
+  ASSERT_EQ(r.findings.size(), 1u) << errors_of(r);
+  const Finding& f = r.findings[0];
+  expect_subject(f, "/etc/cron.d/backup", 1);
+  EXPECT_EQ(f.severity, Severity::high);  // alice's file: she can swap it whenever she likes
+  EXPECT_EQ(f.title,
+            "root's cron job in /etc/cron.d/backup runs /usr/local/bin/backup, a symlink that "
+            "leads through /tmp, a directory any user can write");
+  EXPECT_EQ(f.evidence["program"], "/usr/local/bin/backup");
+  EXPECT_EQ(f.evidence["writable_path"], "/tmp");
+  EXPECT_EQ(f.evidence["link_step"], "/tmp/backup.sh");
+  EXPECT_EQ(f.evidence["resolves_to"], "/tmp/backup.sh");
+  EXPECT_EQ(f.evidence["target_exists"], true);
+  EXPECT_EQ(f.evidence["reason"], "a directory on the path its symlink leads to is world-writable");
+  EXPECT_FALSE(f.evidence.contains("plantable"));
+}
+
+TEST(CronWorldWritable, LinkToAWorldWritableFileAndRelativeAndDanglingLinksFire) {
+  Host h;
+  h.dir("/tmp", 01777).program("/opt/tool", 0666);
+  h.dir("/usr/local/lib/app", 0777).program("/usr/local/lib/app/run");
+  h.link("/usr/local/bin/tool", "/opt/tool");
+  h.link("/usr/local/bin/app", "../lib/app/run");
+  h.link("/usr/local/bin/gone", "/tmp/app");
+  h.file("/etc/cron.d/links",
+         "0 1 * * * root /usr/local/bin/tool\n"
+         "0 2 * * * root /usr/local/bin/app\n"
+         "0 3 * * * root /usr/local/bin/gone\n");
+  const auto r = h.run();
+  ASSERT_EQ(r.findings.size(), 3u) << errors_of(r);
+  EXPECT_EQ(r.findings[0].title,
+            "root's cron job in /etc/cron.d/links runs /usr/local/bin/tool, a symlink to "
+            "/opt/tool, which any user can change");
+  EXPECT_EQ(r.findings[0].evidence["reason"], "the file its symlink leads to is world-writable");
+  EXPECT_EQ(r.findings[0].evidence["writable_path"], "/opt/tool");
+  EXPECT_EQ(r.findings[1].evidence["writable_path"], "/usr/local/lib/app");
+  EXPECT_EQ(r.findings[1].evidence["resolves_to"], "/usr/local/lib/app/run");
+  EXPECT_EQ(r.findings[2].subject["line"], 3);
+  EXPECT_EQ(r.findings[2].severity, Severity::high);  // /tmp/app is missing: anyone can plant it
+  EXPECT_EQ(r.findings[2].evidence["writable_path"], "/tmp");
+  EXPECT_EQ(r.findings[2].evidence["target_exists"], false);
+}
+
+TEST(CronWorldWritable, LinksWithinRootOwnedDirectoriesAndLoopsAreQuiet) {
+  Host h;
+  h.dir("/tmp", 01777).program("/usr/bin/python3.11");
+  h.link("/usr/local/bin/py", "/usr/bin/python3.11");
+  h.link("/usr/local/bin/loop-a", "loop-b").link("/usr/local/bin/loop-b", "loop-a");
+  h.file("/etc/cron.d/links",
+         "0 1 * * * root /usr/local/bin/py /usr/local/lib/report.py\n"
+         "0 2 * * * root /usr/local/bin/loop-a\n");
+  const auto r = h.run();
+  EXPECT_TRUE(r.findings.empty()) << r.findings[0].title;
+  EXPECT_TRUE(r.errors.empty()) << errors_of(r);
+}
+
+TEST(CronWorldWritable, RunPartsFollowsLinksOutOfItsDirectory) {
+  Host h;
+  h.dir("/etc/cron.daily", 0755).dir("/opt/ci", 0777).program("/opt/ci/cleanup.sh");
+  h.link("/etc/cron.daily/cleanup", "/opt/ci/cleanup.sh");
+  const auto r = h.run();
+  ASSERT_EQ(r.findings.size(), 1u) << errors_of(r);
+  const Finding& f = r.findings[0];
+  expect_subject(f, "/etc/cron.daily/cleanup", 0);
+  EXPECT_EQ(f.severity, Severity::high);
+  EXPECT_EQ(f.title,
+            "root's cron.daily job runs /etc/cron.daily/cleanup, a symlink that leads through "
+            "/opt/ci, a directory any user can write");
+  EXPECT_EQ(f.evidence["writable_path"], "/opt/ci");
+}
+
+TEST(CronWorldWritable, RunPartsLinksToSafeOrNonExecutableFilesAreQuiet) {
+  Host h;
+  h.dir("/etc/cron.daily", 0755).dir("/opt/ci", 0777).program("/usr/local/sbin/cleanup");
+  h.file("/opt/ci/notes", "", 0644);
+  h.link("/etc/cron.daily/cleanup", "/usr/local/sbin/cleanup");
+  h.link("/etc/cron.daily/notes", "/opt/ci/notes");  // run-parts skips it: not executable
+  const auto r = h.run();
+  EXPECT_TRUE(r.findings.empty()) << r.findings[0].title;
+}
+
+// ---- su and runuser ----
+
+Host& with_postgres(Host& h) {
+  h.file("/etc/passwd",
+         "root:x:0:0:root:/root:/bin/bash\n"
+         "backup:x:34:34:backup:/var/backups:/usr/sbin/nologin\n"
+         "postgres:x:110:118::/var/lib/postgresql:/bin/bash\n");
+  return h;
+}
+
+TEST(CronWorldWritable, SuAndRunuserRunTheirCommandAsTheTargetUser) {
+  Host h;
+  with_postgres(h).dir("/var/tmp", 01777).program("/usr/bin/su").program("/usr/sbin/runuser");
+  h.file("/etc/cron.d/db",
+         "0 1 * * * root su - postgres -c \"/var/tmp/pg_dump.sh\"\n"
+         "0 2 * * * root runuser -u backup -- /var/tmp/backup.sh --all\n"
+         "0 3 * * * root runuser -l postgres -c '/var/tmp/vacuum.sh'\n"
+         "0 4 * * * root su -c /var/tmp/as-root.sh\n");
+  const auto r = h.run();
+  ASSERT_EQ(r.findings.size(), 4u) << errors_of(r);
+  EXPECT_EQ(r.findings[0].evidence["program"], "/var/tmp/pg_dump.sh");
+  EXPECT_EQ(r.findings[0].evidence["runs_as"], "postgres");
+  EXPECT_EQ(r.findings[0].severity, Severity::medium);
+  EXPECT_EQ(r.findings[0].title,
+            "postgres's cron job in /etc/cron.d/db runs /var/tmp/pg_dump.sh from /var/tmp, a "
+            "directory any user can write");
+  EXPECT_EQ(r.findings[1].evidence["program"], "/var/tmp/backup.sh");
+  EXPECT_EQ(r.findings[1].evidence["runs_as"], "backup");
+  EXPECT_EQ(r.findings[2].evidence["program"], "/var/tmp/vacuum.sh");
+  EXPECT_EQ(r.findings[2].subject["line"], 3);
+  EXPECT_EQ(r.findings[3].evidence["program"], "/var/tmp/as-root.sh");
+  EXPECT_EQ(r.findings[3].evidence["runs_as"], "root");
+  EXPECT_EQ(r.findings[3].severity, Severity::high);
+}
+
+TEST(CronWorldWritable, SuArgumentsThatAreDataAreQuiet) {
+  Host h;
+  with_postgres(h).dir("/var/tmp", 01777).program("/usr/bin/su").program("/usr/bin/pg_dump");
+  h.file("/etc/cron.d/db",
+         "0 1 * * * root su - postgres -c \"/usr/bin/pg_dump --file=/var/tmp/dump.sql\"\n"
+         "0 2 * * * root su -s /bin/sh backup -c 'echo /var/tmp/x > /var/tmp/log'\n"
+         "0 3 * * * root su postgres\n");
+  const auto r = h.run();
+  EXPECT_TRUE(r.findings.empty()) << r.findings[0].title;
+}
+
+// ---- inline code of interpreters other than the shell ----
+
+TEST(CronWorldWritable, PathsInsidePythonPerlRubyPhpNodeCodeAreData) {
+  Host h;
+  h.dir("/tmp", 01777).program("/usr/bin/perl").program("/usr/bin/ruby").program("/usr/bin/php");
+  h.program("/usr/bin/node");
+  h.file("/etc/cron.d/code",
+         "0 1 * * * root python3 -c \"import shutil; shutil.rmtree('/tmp/build-cache')\"\n"
+         "0 2 * * * root perl -e 'unlink \"/tmp/old.lock\"'\n"
+         "0 3 * * * root ruby -e 'File.delete(\"/tmp/x\")'\n"
+         "0 4 * * * root php -r 'unlink(\"/tmp/y\");'\n"
+         "0 5 * * * root node -e 'require(\"fs\").rmSync(\"/tmp/z\")'\n");
+  const auto r = h.run();
+  EXPECT_TRUE(r.findings.empty()) << r.findings[0].title;
+}
+
+TEST(CronWorldWritable, InterpreterScriptFileAndShellCodeStillFire) {
+  Host h;
+  h.dir("/tmp", 01777).program("/usr/bin/perl").program("/usr/bin/bash");
+  h.file("/etc/cron.d/code",
+         "0 1 * * * root perl -w /tmp/report.pl\n"
+         "0 2 * * * root bash -c '/tmp/step.sh'\n");
+  const auto r = h.run();
+  ASSERT_EQ(r.findings.size(), 2u);
+  EXPECT_EQ(r.findings[0].evidence["program"], "/tmp/report.pl");
+  EXPECT_EQ(r.findings[1].evidence["program"], "/tmp/step.sh");
+}
+
+// ---- sticky directories ----
+
+TEST(CronWorldWritable, OwnDirectoryUnderStickyVarTmpIsLow) {
+  Host h;
+  h.dir("/var/tmp", 01777).dir("/var/tmp/ci", 0755, 1000).program("/var/tmp/ci/run", 0755, 1000);
+  h.file("/var/spool/cron/crontabs/alice", "*/5 * * * * /var/tmp/ci/run\n", 0600, 1000);
+  const auto r = h.run();
+  ASSERT_EQ(r.findings.size(), 1u) << errors_of(r);
+  const Finding& f = r.findings[0];
+  EXPECT_EQ(f.severity, Severity::low);
+  EXPECT_EQ(f.evidence["writable_path"], "/var/tmp");
+  EXPECT_EQ(f.evidence["plantable"],
+            "only after a tmp cleanup or a reboot removes /var/tmp/ci: /var/tmp is sticky and "
+            "/var/tmp/ci belongs to alice");
+}
+
+TEST(CronWorldWritable, StickyDirectoryKeepsItsSeverityWhenTheComponentIsMissingOrAnothers) {
+  Host h;
+  h.dir("/var/tmp", 01777).dir("/var/tmp/ci", 0755, 34).program("/var/tmp/ci/run", 0755, 34);
+  h.file("/var/spool/cron/crontabs/alice",
+         "*/5 * * * * /var/tmp/ci/run\n*/6 * * * * /var/tmp/gone/run\n", 0600, 1000);
+  const auto r = h.run();
+  ASSERT_EQ(r.findings.size(), 2u) << errors_of(r);
+  EXPECT_EQ(r.findings[0].severity, Severity::medium);  // backup's directory: backup swaps it
+  EXPECT_FALSE(r.findings[0].evidence.contains("plantable"));
+  EXPECT_EQ(r.findings[1].severity, Severity::medium);  // missing: anyone plants it
+  EXPECT_EQ(r.findings[1].evidence["program_exists"], false);
+}
+
+TEST(CronWorldWritable, StickyDirectoryUnderAnOpenOneIsNoProtection) {
+  Host h;
+  h.dir("/srv", 0777).dir("/srv/tmp", 01777).program("/srv/tmp/run");
+  h.file("/etc/cron.d/srv", "0 1 * * * root /srv/tmp/run\n");
+  const auto r = h.run();
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].severity, Severity::high);  // /srv/tmp itself can be renamed away
+  EXPECT_EQ(r.findings[0].evidence["writable_path"], "/srv/tmp");
+}
+
+// ---- hostile crontabs: cron's own limits ----
+
+TEST(CronWorldWritable, CommandIsCutAtCronsLimit) {
+  Host h;
+  h.dir("/tmp", 01777);
+  const std::string head = "* * * * * /usr/bin/true ";
+  const std::string filler(kCronMaxCommand - 1 - std::string("/usr/bin/true ").size(), ' ');
+  h.file("/var/spool/cron/crontabs/root",
+         head + filler + "; /tmp/past-the-limit\n" + head + "; /tmp/within\n", 0600);
+  const auto r = h.run();
+  ASSERT_EQ(r.findings.size(), 1u) << errors_of(r);
+  EXPECT_EQ(r.findings[0].evidence["program"], "/tmp/within");
+  EXPECT_EQ(r.findings[0].subject["line"], 2);
+}
+
+TEST(CronWorldWritable, HugeAssignmentAndManyJobsStaySmall) {
+  Host h;
+  h.dir("/tmp", 01777);
+  std::string tab = "X=" + std::string(2000000, 'a') + "\n";
+  for (int i = 0; i < 10000; ++i) tab += "* * * * * $X/run; /usr/bin/true\n";
+  tab += "Y=/tmp\n* * * * * $Y/short\n";
+  const Crontab parsed = parse_crontab(tab, false);
+  ASSERT_FALSE(parsed.refused()) << parsed.error;
+  ASSERT_EQ(parsed.jobs.size(), 10000u);
+  EXPECT_EQ(parsed.jobs[0].env->count("X"), 0u);  // too long for cron: dropped
+  EXPECT_EQ(parsed.jobs[0].env, parsed.jobs[9999].env);
+  h.file("/var/spool/cron/crontabs/alice", tab, 0600, 1000);
+  const auto r = h.run();
+  EXPECT_TRUE(r.findings.empty()) << r.findings[0].title;  // $X is unset; job 10001 is past the cap
+}
+
+TEST(CrontabParser, AssignmentsFollowCronsLengthLimit) {
+  auto env_of = [](const std::string& value) {
+    const Crontab t = parse_crontab("X=" + value + "\n* * * * * /x\n", false);
+    return t.jobs.empty() ? std::string("no job") : t.jobs[0].env->count("X") ? "set" : "unset";
+  };
+  EXPECT_EQ(env_of(std::string(996, 'a')), "set");  // X=VALUE fits in 998 bytes
+  EXPECT_EQ(env_of(std::string(997, 'a')), "unset");
+  // load_env() does not rewind after a too-long assignment: load_entry()
+  // reads the next line, and an assignment there is a bad entry.
+  const Crontab t =
+      parse_crontab("X=" + std::string(997, 'a') + "\nPATH=/tmp\n* * * * * /x\n", false);
+  EXPECT_EQ(t.error, "bad minute");
+  EXPECT_EQ(t.error_line, 2);
+}
+
+TEST(CrontabParser, EnvironmentBeyondItsCapStopsTheFile) {
+  std::string tab;
+  for (int i = 0; i < 70; ++i) tab += "V" + std::to_string(i) + "=" + std::string(990, 'v') + "\n";
+  tab += "* * * * * /x\n";
+  const Crontab t = parse_crontab(tab, false);
+  EXPECT_TRUE(t.jobs.empty());
+  EXPECT_EQ(t.unread_from_line, 67);  // the 67th assignment of ~993 bytes passes 64 KiB
+  EXPECT_EQ(t.unread_reason,
+            "its variable assignments add up to more than is followed (64 KiB at a time, 16 MiB in "
+            "all)");
+  std::string small;
+  for (int i = 0; i < 60; ++i)
+    small += "V" + std::to_string(i) + "=" + std::string(990, 'v') + "\n";
+  const Crontab ok = parse_crontab(small + "* * * * * /x\n", false);
+  EXPECT_EQ(ok.unread_from_line, 0);
+  EXPECT_EQ(ok.jobs.size(), 1u);
+}
+
+TEST(CrontabParser, SnapshotsBeyondTheirBudgetStopTheFile) {
+  // 60 KiB of environment, then each job after a change takes a snapshot.
+  std::string tab;
+  for (int i = 0; i < 60; ++i) tab += "V" + std::to_string(i) + "=" + std::string(990, 'v') + "\n";
+  for (int i = 0; i < 400; ++i) tab += "V0=" + std::to_string(i) + "\n* * * * * /x\n";
+  const Crontab t = parse_crontab(tab, false);
+  EXPECT_GT(t.unread_from_line, 0);
+  EXPECT_LT(t.jobs.size(), 400u);
+  EXPECT_GT(t.jobs.size(), 200u);
+}
+
+TEST(CronShellSplit, ExpandedWordsAreCappedAndThenNotExact) {
+  const JobEnvironment env = {{"X", std::string(3000, 'x')}};
+  const auto one = split_job_commands("$X/run", env);
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_TRUE(one[0][0].exact);
+  EXPECT_EQ(one[0][0].text.size(), 3004u);
+  const auto two = split_job_commands("$X$X$X$X/run", env);
+  ASSERT_EQ(two.size(), 1u);
+  EXPECT_FALSE(two[0][0].exact);
+  EXPECT_LE(two[0][0].text.size(), kMaxWordBytes);
+}
+
 // ---- parsers ----
 
 TEST(CrontabParser, AssignmentsEntriesAndSpecials) {
@@ -655,20 +952,21 @@ TEST(CrontabParser, AssignmentsEntriesAndSpecials) {
   EXPECT_EQ(t.jobs[0].schedule, "0 22 * * 1-5");
   EXPECT_EQ(t.jobs[0].user, "root");
   EXPECT_EQ(t.jobs[0].command, "/x");
-  EXPECT_EQ(t.jobs[0].env.at("PATH"), "/usr/local/bin:/usr/bin");
-  EXPECT_EQ(t.jobs[0].env.at("SHELL"), "/bin/bash");
+  EXPECT_EQ(t.jobs[0].env->at("PATH"), "/usr/local/bin:/usr/bin");
+  EXPECT_EQ(t.jobs[0].env->at("SHELL"), "/bin/bash");
   EXPECT_EQ(t.jobs[1].schedule, "@reboot");
   EXPECT_EQ(t.jobs[1].user, "alice");
   EXPECT_EQ(t.jobs[1].command, "/y ");
-  EXPECT_EQ(t.jobs[1].env.count("MAILTO"), 0u);  // set below the job
+  EXPECT_EQ(t.jobs[1].env->count("MAILTO"), 0u);  // set below the job
+  EXPECT_EQ(t.jobs[0].env, t.jobs[1].env);        // one snapshot, shared
 }
 
 TEST(CrontabParser, EmptyAssignmentIsAnAssignment) {
   const Crontab t = parse_crontab("MAILTO=\nMAILFROM = \"\"\n0 0 * * * /x\n", false);
   ASSERT_FALSE(t.refused()) << t.error;
   ASSERT_EQ(t.jobs.size(), 1u);
-  EXPECT_EQ(t.jobs[0].env.at("MAILTO"), "");
-  EXPECT_EQ(t.jobs[0].env.at("MAILFROM"), "");
+  EXPECT_EQ(t.jobs[0].env->at("MAILTO"), "");
+  EXPECT_EQ(t.jobs[0].env->at("MAILFROM"), "");
 }
 
 TEST(CrontabParser, UserCrontabHasNoUserField) {
@@ -724,7 +1022,7 @@ TEST(AnacrontabParser, JobsAssignmentsAndBadLines) {
   EXPECT_EQ(jobs[0].period, "1");
   EXPECT_EQ(jobs[0].identifier, "cron.daily");
   EXPECT_EQ(jobs[0].command, "nice run-parts /etc/cron.daily");
-  EXPECT_EQ(jobs[0].env.at("PATH"), "/sbin:/bin");
+  EXPECT_EQ(jobs[0].env->at("PATH"), "/sbin:/bin");
   EXPECT_EQ(jobs[1].period, "@monthly");
 }
 
@@ -876,8 +1174,42 @@ TEST_F(CronWorldWritableOnDisk, SymlinkedDirectoryIsJudgedByItsTarget) {
   const auto r = run();
   ASSERT_EQ(r.findings.size(), 1u) << errors_of(r);
   EXPECT_EQ(r.findings[0].subject["path"], "/etc/cron.d/ci");
-  EXPECT_EQ(r.findings[0].evidence["writable_path"], "/opt/ci");
+  EXPECT_EQ(r.findings[0].evidence["program"], "/opt/ci/run");
+  EXPECT_EQ(r.findings[0].evidence["writable_path"], "/var/tmp/ci");
+  EXPECT_EQ(r.findings[0].evidence["link_step"], "/var/tmp/ci/run");
   EXPECT_EQ(r.findings[0].evidence["mode"], "0777");
+}
+
+// An absolute link in the tree resolves inside the tree (read_link, not the host's).
+TEST_F(CronWorldWritableOnDisk, ProgramLinkIsFollowedInsideTheRoot) {
+  mkdir("/tmp", 01777);
+  mkdir("/usr/local/bin", 0755);
+  std::filesystem::create_symlink("/tmp/backup.sh", root_ + "/usr/local/bin/backup");
+  std::filesystem::create_symlink("/usr/local/sbin/safe", root_ + "/usr/local/bin/safe");
+  write("/usr/local/sbin/safe", "#!/bin/sh\n", 0755);
+  write("/etc/cron.d/backup",
+        "0 1 * * * root /usr/local/bin/backup\n0 2 * * * root /usr/local/bin/safe\n");
+  const auto r = run();
+  ASSERT_EQ(r.findings.size(), 1u) << errors_of(r);
+  EXPECT_EQ(r.findings[0].subject["line"], 1);
+  EXPECT_EQ(r.findings[0].evidence["writable_path"], "/tmp");
+  EXPECT_EQ(r.findings[0].evidence["resolves_to"], "/tmp/backup.sh");
+  EXPECT_EQ(r.findings[0].evidence["target_exists"], false);
+}
+
+TEST_F(CronWorldWritableOnDisk, CrontabCutAtTheReadLimitIsTruncatedNotMissingANewline) {
+  mkdir("/tmp", 01777);
+  std::string tab = "@reboot /tmp/boot.sh\n";
+  const std::string pad = "0 0 * * * /usr/bin/true #" + std::string(1000, 'x') + "\n";
+  while (tab.size() < (5u << 20)) tab += pad;
+  write("/var/spool/cron/crontabs/root", tab, 0600);
+  const auto r = run();
+  ASSERT_EQ(r.findings.size(), 1u) << errors_of(r);
+  EXPECT_EQ(r.findings[0].evidence["program"], "/tmp/boot.sh");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].message,
+            "/var/spool/cron/crontabs/root: larger than the 4 MiB read limit: only the lines "
+            "before it are judged");
 }
 
 TEST_F(CronWorldWritableOnDisk, ModesComeFromTheDisk) {
