@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <functional>
 
 namespace hostward::audit {
 
@@ -46,6 +47,47 @@ int open_confined(const std::string& root, const std::string& path,
   const int fd = static_cast<int>(::syscall(SYS_openat2, dir, rel.c_str(), &how, sizeof how));
   ::close(dir);
   return fd;
+}
+
+// Reads the regular file `at` (an O_PATH descriptor, closed here) names,
+// when `acceptable` says yes to its facts.
+std::optional<std::string> read_looked_at(
+    const std::string& root, int at, const std::string& path, bool last_may_be_link,
+    const std::function<bool(const struct stat&)>& acceptable) {
+  // Looked at before it is opened for reading: opening a device or a FIFO
+  // can have effects (a watchdog, a blocked writer), so only a regular file
+  // is reopened, through the descriptor that names it.
+  if (at < 0) return std::nullopt;
+  struct stat st {};
+  if (::fstat(at, &st) != 0 || !S_ISREG(st.st_mode) || !acceptable(st)) {
+    ::close(at);
+    return std::nullopt;
+  }
+  const std::string self = "/proc/self/fd/" + std::to_string(at);
+  int fd = ::open(self.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  ::close(at);
+  if (fd < 0 && errno == ENOENT) {
+    // No /proc (a rescue chroot): open by name, and keep it only if it is
+    // still the file that was looked at.
+    fd = open_confined(
+        root, path,
+        O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (last_may_be_link ? 0 : O_NOFOLLOW));
+    struct stat again {};
+    if (fd >= 0 &&
+        (::fstat(fd, &again) != 0 || again.st_dev != st.st_dev || again.st_ino != st.st_ino)) {
+      ::close(fd);
+      fd = -1;
+    }
+  }
+  if (fd < 0) return std::nullopt;
+  std::string text;
+  char buf[65536];
+  ssize_t n;
+  while (text.size() < kMaxBytes && (n = ::read(fd, buf, sizeof buf)) > 0)
+    text.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  if (text.size() > kMaxBytes) text.resize(kMaxBytes);
+  return text;
 }
 
 }  // namespace
@@ -85,39 +127,19 @@ std::optional<std::string> ConfigFiles::read(const std::string& path, bool follo
     return it->second;
   }
   if (skipped(path)) return std::nullopt;
-  // Looked at before it is opened for reading: opening a device or a FIFO
-  // can have effects (a watchdog, a blocked writer), so only a regular file
-  // is reopened, through the descriptor that names it.
   const int at = open_confined(root, path, O_PATH | O_CLOEXEC, follow_links);
-  if (at < 0) return std::nullopt;
-  struct stat st {};
-  if (::fstat(at, &st) != 0 || !S_ISREG(st.st_mode) || (owner && st.st_uid != *owner)) {
-    ::close(at);
-    return std::nullopt;
-  }
-  const std::string self = "/proc/self/fd/" + std::to_string(at);
-  int fd = ::open(self.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-  ::close(at);
-  if (fd < 0 && errno == ENOENT) {
-    // No /proc (a rescue chroot): open by name, and keep it only if it is
-    // still the file that was looked at.
-    fd = open_confined(root, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, follow_links);
-    struct stat again {};
-    if (fd >= 0 &&
-        (::fstat(fd, &again) != 0 || again.st_dev != st.st_dev || again.st_ino != st.st_ino)) {
-      ::close(fd);
-      fd = -1;
-    }
-  }
-  if (fd < 0) return std::nullopt;
-  std::string text;
-  char buf[65536];
-  ssize_t n;
-  while (text.size() < kMaxBytes && (n = ::read(fd, buf, sizeof buf)) > 0)
-    text.append(buf, static_cast<size_t>(n));
-  ::close(fd);
-  if (text.size() > kMaxBytes) text.resize(kMaxBytes);
-  return text;
+  return read_looked_at(root, at, path, follow_links,
+                        [this](const struct stat& st) { return !owner || st.st_uid == *owner; });
+}
+
+std::optional<std::string> ConfigFiles::read_users_file(const std::string& path,
+                                                        unsigned uid) const {
+  if (!memory.empty()) return read(path);
+  if (skipped(path)) return std::nullopt;
+  const int at = open_confined(root, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  return read_looked_at(root, at, path, false, [uid](const struct stat& st) {
+    return st.st_uid == uid || (st.st_uid == 0 && st.st_nlink == 1);
+  });
 }
 
 namespace {

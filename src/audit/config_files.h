@@ -35,6 +35,11 @@ struct ConfigFiles {
   // (RESOLVE_NO_SYMLINKS): for files in users' homes, which they could swap
   // for a link to a device whose open has effects.
   std::optional<std::string> read(const std::string& path, bool follow_links = true) const;
+  // A file a user writes (a shell history): the directories on the way may be
+  // links (a home under /data, resolved inside root), the file itself may not,
+  // and it must be the user's own, or root's with one name (never a hard link
+  // to a file the user could not read).
+  std::optional<std::string> read_users_file(const std::string& path, unsigned uid) const;
   // A symlink's target, not followed; nullopt when `path` is not a link. In
   // memory the link's target is the content stored for the path.
   std::optional<std::string> read_link(const std::string& path) const;

@@ -160,18 +160,18 @@ bool literal(const ShellWord& w, std::string_view value) {
 class HitList {
  public:
   explicit HitList(std::vector<SecretHit>& hits) : hits_(hits) {}
-  // At most one finding per kind, and a secret found twice counts once.
+  bool has(std::string_view secret) const { return seen_.find(secret) != seen_.end(); }
+  // A secret found twice (as a variable's value and as a token, say) counts once.
   void add(std::string kind, std::string command, std::string secret, std::string variable = {},
            std::string scheme = {}) {
-    if (secret.empty()) return;
-    for (const auto& h : hits_)
-      if (h.kind == kind || h.secret == secret) return;
+    if (secret.empty() || !seen_.insert(secret).second) return;
     hits_.push_back({std::move(kind), std::move(command), std::move(variable), std::move(scheme),
                      std::move(secret)});
   }
 
  private:
   std::vector<SecretHit>& hits_;
+  std::set<std::string, std::less<>> seen_;
 };
 
 struct Args {
@@ -248,23 +248,29 @@ void registry_login(const std::vector<ShellCommand>& cmds, size_t k, const Invoc
   }
   if (!at) return;
   bool from_stdin = false;
+  std::optional<std::pair<size_t, std::string>> password;  // the last one given counts
   for (size_t i = *at; i < w.size(); ++i) {
     const std::string& t = w[i].text;
     if (t == "--") break;
-    std::optional<std::string> value;
     if ((t == "-p" || t == "--password") && i + 1 < w.size()) {
       ++i;
-      value = w[i].text;
+      password = {i, w[i].text};
     } else if (starts_with(t, "--password=")) {
-      value = t.substr(11);
+      password = {i, t.substr(11)};
+    } else if (starts_with(t, "-p=")) {  // pflag: -p=VALUE is VALUE
+      password = {i, t.substr(3)};
     } else if (starts_with(t, "-p") && t.size() > 2) {  // pflag: -pVALUE
-      value = t.substr(2);
+      password = {i, t.substr(2)};
     } else if (t == "--password-stdin") {
       from_stdin = true;
     } else if (t == "-u" || t == "--username") {
       ++i;
     }
-    if (value && literal(w[i], *value)) return hits.add("docker-login-password", command, *value);
+  }
+  if (password) {
+    if (literal(w[password->first], password->second))
+      hits.add("docker-login-password", command, password->second);
+    return;
   }
   if (!from_stdin) return;
   for (const auto& r : cmds[k].redirections)
@@ -283,26 +289,29 @@ void mysql_client(const Args& a, const std::string& command, HitList& hits) {
       "-e",        "-u",     "-h",     "-P",     "-D",         "-S",
       "--execute", "--user", "--host", "--port", "--database", "--socket"};
   const auto& w = a.w;
+  // my_getopt takes an unambiguous prefix: --pass= is --password=.
+  const auto is_password = [](std::string_view name) {
+    return (name.size() >= 4 && starts_with("password", name)) || name == "password1" ||
+           name == "password2" || name == "password3";
+  };
+  std::optional<std::pair<size_t, std::string>> last;  // like my_getopt, the last one counts
   for (size_t i = a.begin; i < w.size(); ++i) {
     const std::string& t = w[i].text;
-    std::string value;
     if (kWithValue.count(t)) {
       ++i;
-      continue;
+    } else if (starts_with(t, "--")) {
+      const size_t eq = std::min(t.find('='), t.size());
+      if (!is_password(std::string_view(t).substr(2, eq - 2))) continue;
+      last.reset();  // a bare --password prompts
+      if (eq < t.size()) last = {i, t.substr(eq + 1)};
+    } else if (t == "-p") {
+      last.reset();
+    } else if (starts_with(t, "-p")) {
+      last = {i, t.substr(2)};
     }
-    if (starts_with(t, "--")) {
-      const size_t eq = t.find('=');
-      if (eq == kNpos) continue;
-      const std::string_view name = std::string_view(t).substr(2, eq - 2);
-      // my_getopt takes an unambiguous prefix: --pass= is --password=.
-      const bool password = (name.size() >= 4 && starts_with("password", name)) ||
-                            name == "password1" || name == "password2" || name == "password3";
-      if (password) value = t.substr(eq + 1);
-    } else if (starts_with(t, "-p") && t.size() > 2) {
-      value = t.substr(2);
-    }
-    if (!value.empty() && literal(w[i], value)) return hits.add("mysql-password", command, value);
   }
+  if (last && !last->second.empty() && literal(w[last->first], last->second))
+    hits.add("mysql-password", command, last->second);
 }
 
 // curl -u user:password (also --user, -U/--proxy-user, and -sSu user:pass).
@@ -524,7 +533,437 @@ void assignments(const ShellCommand& c, const Invocation& inv, HitList& hits) {
   }
 }
 
-void shell_command(const std::vector<ShellCommand>& cmds, size_t k, HitList& hits) {
+// The password of a `user:password` value; "" without one.
+std::string_view password_of_creds(std::string_view creds) {
+  const size_t colon = creds.find(':');
+  return colon == kNpos ? std::string_view() : creds.substr(colon + 1);
+}
+
+// The first word after the options: a subcommand such as skopeo's "copy".
+std::string with_subcommand(const std::string& program, const Args& a) {
+  for (size_t i = a.begin; i < a.w.size(); ++i)
+    if (!is_option(a.w[i])) return program + " " + a.w[i].text;
+  return program;
+}
+
+// Values of long options `names` (--name VALUE or --name=VALUE) and of
+// short options `letters` (-x VALUE or -xVALUE); `each(word, value)`.
+template <typename Each>
+void option_values(const Args& a, std::initializer_list<std::string_view> names,
+                   std::string_view letters, Each each) {
+  const auto& w = a.w;
+  for (size_t i = a.begin; i < w.size(); ++i) {
+    const std::string& t = w[i].text;
+    if (t == "--") return;
+    for (const auto name : names) {
+      if (t == name && i + 1 < w.size()) {
+        ++i;
+        each(w[i], std::string_view(w[i].text));
+      } else if (t.size() > name.size() && starts_with(t, name) && t[name.size()] == '=') {
+        each(w[i], std::string_view(t).substr(name.size() + 1));
+      }
+    }
+    if (t.size() >= 2 && t[0] == '-' && t[1] != '-' && letters.find(t[1]) != kNpos) {
+      if (t.size() > 2) {
+        each(w[i], std::string_view(t).substr(2));
+      } else if (i + 1 < w.size()) {
+        ++i;
+        each(w[i], std::string_view(w[i].text));
+      }
+    }
+  }
+}
+
+// skopeo, podman and buildah: --creds, --src-creds, --dest-creds user:password.
+void registry_creds(const Args& a, const std::string& program, HitList& hits) {
+  const std::string command = with_subcommand(program, a);
+  option_values(a, {"--creds", "--src-creds", "--screds", "--dest-creds", "--dcreds"}, "",
+                [&](const ShellWord& w, std::string_view creds) {
+                  const std::string_view password = password_of_creds(creds);
+                  if (!password.empty() && literal(w, password))
+                    hits.add("registry-creds-password", command, std::string(password));
+                });
+}
+
+// wget --password, --http-password, --ftp-password, --proxy-password (and the
+// old --*-passwd spellings); --ask-password prompts.
+void wget_password(const Args& a, HitList& hits) {
+  option_values(a,
+                {"--password", "--http-password", "--ftp-password", "--proxy-password",
+                 "--http-passwd", "--ftp-passwd", "--proxy-passwd"},
+                "", [&](const ShellWord& w, std::string_view value) {
+                  if (literal(w, value)) hits.add("wget-password", "wget", std::string(value));
+                });
+}
+
+// gitlab-runner register --token|-t X, --registration-token|-r X (and the
+// other subcommands that take a runner's token). Go's flag parsing: one or
+// two dashes, a value after a blank or '=', never attached to a letter.
+void gitlab_runner(const Args& a, HitList& hits) {
+  const std::string command = with_subcommand("gitlab-runner", a);
+  option_values(a, {"--token", "--registration-token", "-token", "-registration-token", "-t", "-r"},
+                "", [&](const ShellWord& w, std::string_view value) {
+                  if (literal(w, value))
+                    hits.add("gitlab-runner-token", command, std::string(value));
+                });
+}
+
+// The Azure Pipelines agent: ./config.sh --url U --auth pat --token X (or
+// --auth negotiate|alt --password X). Another script named config.sh counts
+// only with the agent's --url or --auth.
+void azure_agent(const Args& a, const std::string& program, HitList& hits) {
+  const bool agent = std::any_of(
+      a.w.begin() + static_cast<std::ptrdiff_t>(a.begin), a.w.end(), [](const ShellWord& w) {
+        return w.text == "--url" || w.text == "--auth" || starts_with(w.text, "--url=") ||
+               starts_with(w.text, "--auth=");
+      });
+  if (!agent) return;
+  option_values(a, {"--token", "--password"}, "", [&](const ShellWord& w, std::string_view value) {
+    if (literal(w, value)) hits.add("azure-pipelines-token", program, std::string(value));
+  });
+}
+
+// %XX escapes of a URL's query.
+std::string percent_decoded(std::string_view v) {
+  std::string out;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == '%' && i + 2 < v.size() && std::isxdigit(static_cast<unsigned char>(v[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(v[i + 2]))) {
+      out += static_cast<char>(hex_digit(v[i + 1]) * 16 + hex_digit(v[i + 2]));
+      i += 2;
+    } else {
+      out += v[i];
+    }
+  }
+  return out;
+}
+
+// password=... in a postgres:// URL's query.
+std::optional<std::string> uri_query_password(std::string_view uri) {
+  const size_t q = uri.find('?');
+  if (q == kNpos) return std::nullopt;
+  std::string_view query = uri.substr(q + 1);
+  while (!query.empty()) {
+    const size_t amp = std::min(query.find('&'), query.size());
+    const std::string_view pair = query.substr(0, amp);
+    if (starts_with(pair, "password=")) return percent_decoded(pair.substr(9));
+    query.remove_prefix(std::min(amp + 1, query.size()));
+  }
+  return std::nullopt;
+}
+
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// The password of a libpq keyword/value connection string ("host=db
+// password=x", values bare or in single quotes, backslash escapes), as
+// conninfo_parse reads it. A string libpq would refuse has none.
+std::optional<std::string> conninfo_password(std::string_view s) {
+  std::optional<std::string> password;
+  size_t i = 0;
+  while (true) {
+    while (i < s.size() && is_blank(s[i])) ++i;
+    if (i >= s.size()) return password;
+    const size_t key = i;
+    while (i < s.size() && s[i] != '=' && !is_blank(s[i])) ++i;
+    const std::string_view name = s.substr(key, i - key);
+    while (i < s.size() && is_blank(s[i])) ++i;
+    if (i >= s.size() || s[i] != '=') return std::nullopt;
+    ++i;
+    while (i < s.size() && is_blank(s[i])) ++i;
+    std::string value;
+    const bool quoted = i < s.size() && s[i] == '\'';
+    if (quoted) ++i;
+    for (; i < s.size(); ++i) {
+      if (s[i] == '\\' && i + 1 < s.size()) {
+        value += s[++i];
+      } else if (quoted ? s[i] == '\'' : is_blank(s[i])) {
+        break;
+      } else {
+        value += s[i];
+      }
+    }
+    if (quoted) {
+      if (i >= s.size()) return std::nullopt;  // unterminated
+      ++i;
+    }
+    if (name == "password") password = std::move(value);
+  }
+}
+
+// libpq's programs given a connection string with a password in it: psql
+// "host=db password=x", -d/--dbname, or postgresql://..?password=x.
+void libpq_conninfo(const Args& a, const std::string& program, HitList& hits) {
+  const auto& w = a.w;
+  for (size_t i = a.begin; i < w.size(); ++i) {
+    std::string_view t = w[i].text;
+    if (w[i].dynamic || t.find("password") == kNpos) continue;
+    if (starts_with(t, "--dbname="))
+      t.remove_prefix(9);
+    else if (starts_with(t, "-d"))
+      t.remove_prefix(2);
+    std::optional<std::string> password;
+    if (starts_with(t, "postgresql://") || starts_with(t, "postgres://"))
+      password = uri_query_password(t);
+    else if (t.find('=') != kNpos && !starts_with(t, "-"))
+      password = conninfo_password(t);
+    if (password && !password->empty() && !is_placeholder(*password))
+      hits.add("pg-conninfo-password", program, *password);
+  }
+}
+
+bool is_libpq_program(const std::string& name) {
+  static const std::set<std::string, std::less<>> kPrograms = {
+      "psql",       "pgcli",         "pgbench",       "createdb",      "dropdb",
+      "createuser", "dropuser",      "vacuumdb",      "reindexdb",     "clusterdb",
+      "pg_isready", "pg_basebackup", "pg_receivewal", "pg_recvlogical"};
+  return kPrograms.count(name) != 0 || starts_with(name, "pg_dump") || name == "pg_restore";
+}
+
+// ---------------------------------------------------------------------------
+// Commands run through another program: sh -c, su -c, ssh, docker exec,
+// kubectl exec. What they run is judged as if typed, two levels deep at most.
+
+constexpr int kMaxNesting = 2;
+
+void shell_commands(const std::vector<ShellCommand>& cmds, int depth, HitList& hits);
+
+// Literal code handed to another shell: it is split again as that shell will.
+void nested_script(const ShellWord& code, int depth, HitList& hits) {
+  if (code.dynamic || code.text.empty()) return;
+  shell_commands(split_shell_commands(code.text, ShellDialect::posix), depth + 1, hits);
+}
+
+// Words that are themselves a command (docker exec CONTAINER cmd args).
+void nested_words(const std::vector<ShellWord>& w, size_t from, int depth, HitList& hits) {
+  if (from >= w.size()) return;
+  ShellCommand c;
+  c.words.assign(w.begin() + static_cast<std::ptrdiff_t>(from), w.end());
+  shell_commands({std::move(c)}, depth + 1, hits);
+}
+
+bool is_shell(const std::string& name) {
+  static const std::set<std::string, std::less<>> kShells = {"sh",  "bash", "dash", "zsh",
+                                                             "ksh", "ash",  "mksh"};
+  return kShells.count(name) != 0;
+}
+
+// sh -c 'code' (also -xc, -lc; -o/-O take a value): the code, if given.
+const ShellWord* shell_c_script(const Args& a) {
+  const auto& w = a.w;
+  bool c_flag = false;
+  size_t i = a.begin;
+  for (; i < w.size() && w[i].text.size() > 1 && (w[i].text[0] == '-' || w[i].text[0] == '+');
+       ++i) {
+    const std::string& t = w[i].text;
+    if (t == "--" || t == "-") {
+      ++i;
+      break;
+    }
+    if (t == "--rcfile" || t == "--init-file") {
+      ++i;
+    } else if (!starts_with(t, "--")) {
+      if (t.find('c') != kNpos) c_flag = true;
+      if (t.back() == 'o' || t.back() == 'O') ++i;  // -o OPTION
+    }
+  }
+  return c_flag && i < w.size() ? &w[i] : nullptr;
+}
+
+// su [-] [user] -c|--command 'code'.
+const ShellWord* su_script(const Args& a) {
+  const ShellWord* code = nullptr;
+  option_values(a, {"--command", "--session-command"}, "c",
+                [&](const ShellWord& w, std::string_view value) {
+                  if (value == w.text) code = &w;  // a value inside an option word is left alone
+                });
+  return code;
+}
+
+// ssh [options] host command...: the remote shell runs the words joined by blanks.
+void ssh_remote(const Args& a, int depth, HitList& hits) {
+  constexpr std::string_view kWithValue = "BbcDEeFIiJLlmOoPpQRSWw";
+  const auto& w = a.w;
+  size_t i = a.begin;
+  for (; i < w.size() && is_option(w[i]); ++i) {
+    const std::string& t = w[i].text;
+    if (t == "--") {
+      ++i;
+      break;
+    }
+    const size_t letter = t.find_first_of(kWithValue, 1);
+    if (letter != kNpos && letter + 1 == t.size()) ++i;  // -p 22; -p22 holds its value
+  }
+  if (i + 1 >= w.size()) return;  // no host, or no command
+  ShellWord code;
+  for (size_t k = i + 1; k < w.size(); ++k) {
+    if (w[k].dynamic) return;  // expanded here first: not literal code
+    if (!code.text.empty()) code.text += ' ';
+    code.text += w[k].text;
+  }
+  nested_script(code, depth, hits);
+}
+
+// docker|podman run|create|exec options: each -e/--env NAME=VALUE is judged
+// as an assignment; the first word after them (the image or the container)
+// is returned. Options the table does not know are taken as flags: the word
+// after one is then taken for the image and nothing after it is judged.
+size_t container_options(const Args& a, const std::string& command, HitList& hits) {
+  static const std::set<std::string, std::less<>> kWithValue = {"-a",
+                                                                "--attach",
+                                                                "--add-host",
+                                                                "--annotation",
+                                                                "--blkio-weight",
+                                                                "--cap-add",
+                                                                "--cap-drop",
+                                                                "--cgroup-parent",
+                                                                "--cgroupns",
+                                                                "--cidfile",
+                                                                "--cpu-period",
+                                                                "--cpu-quota",
+                                                                "-c",
+                                                                "--cpu-shares",
+                                                                "--cpus",
+                                                                "--cpuset-cpus",
+                                                                "--cpuset-mems",
+                                                                "--device",
+                                                                "--dns",
+                                                                "--dns-option",
+                                                                "--dns-search",
+                                                                "--domainname",
+                                                                "--entrypoint",
+                                                                "--env-file",
+                                                                "--expose",
+                                                                "--gpus",
+                                                                "--group-add",
+                                                                "--health-cmd",
+                                                                "--health-interval",
+                                                                "--health-retries",
+                                                                "--health-start-period",
+                                                                "--health-timeout",
+                                                                "-h",
+                                                                "--hostname",
+                                                                "--ip",
+                                                                "--ip6",
+                                                                "--ipc",
+                                                                "--isolation",
+                                                                "-l",
+                                                                "--label",
+                                                                "--label-file",
+                                                                "--link",
+                                                                "--log-driver",
+                                                                "--log-opt",
+                                                                "--mac-address",
+                                                                "-m",
+                                                                "--memory",
+                                                                "--memory-reservation",
+                                                                "--memory-swap",
+                                                                "--mount",
+                                                                "--name",
+                                                                "--network",
+                                                                "--net",
+                                                                "--network-alias",
+                                                                "--pid",
+                                                                "--pids-limit",
+                                                                "--platform",
+                                                                "--pod",
+                                                                "--pull",
+                                                                "--restart",
+                                                                "--runtime",
+                                                                "--security-opt",
+                                                                "--shm-size",
+                                                                "--stop-signal",
+                                                                "--stop-timeout",
+                                                                "--storage-opt",
+                                                                "--sysctl",
+                                                                "--tmpfs",
+                                                                "-u",
+                                                                "--user",
+                                                                "--userns",
+                                                                "--uts",
+                                                                "-v",
+                                                                "--volume",
+                                                                "--volumes-from",
+                                                                "-w",
+                                                                "--workdir",
+                                                                "-p",
+                                                                "--publish",
+                                                                "--ulimit",
+                                                                "--detach-keys"};
+  constexpr std::string_view kShortWithValue = "achlmpuvw";
+  const auto env = [&](const ShellWord& w, std::string_view value) {
+    ShellWord v{std::string(value), w.dynamic, 0};
+    name_value(v, command, hits);
+  };
+  const auto& w = a.w;
+  size_t i = a.begin;
+  for (; i < w.size() && is_option(w[i]); ++i) {
+    const std::string& t = w[i].text;
+    if (t == "--") return i + 1;
+    if ((t == "-e" || t == "--env") && i + 1 < w.size()) {
+      ++i;
+      env(w[i], w[i].text);
+    } else if (starts_with(t, "--env=")) {
+      env(w[i], std::string_view(t).substr(6));
+    } else if (kWithValue.count(t)) {
+      ++i;
+    } else if (!starts_with(t, "--")) {  // -it, -eNAME=V, -p8080:80, -itp 80:80
+      const size_t e = t.find('e');
+      const size_t valued = t.find_first_of(kShortWithValue, 1);
+      if (e != kNpos && e < valued) {
+        if (e + 1 < t.size()) {
+          env(w[i], std::string_view(t).substr(e + 1));
+        } else if (i + 1 < w.size()) {
+          ++i;
+          env(w[i], w[i].text);
+        }
+      } else if (valued == t.size() - 1) {
+        ++i;
+      }
+    }
+  }
+  return i;
+}
+
+// docker|podman [container] run|create|exec ...: the environment given, and
+// the command run in the container.
+void container_run(const Args& a, const std::string& program, int depth, HitList& hits) {
+  for (const std::string_view sub : {"run", "create", "exec"}) {
+    auto at = subcommand_at(a.w, a.begin, {sub});
+    if (!at) at = subcommand_at(a.w, a.begin, {"container", sub});
+    if (!at) continue;
+    const size_t target = container_options(Args{a.w, *at}, program + " " + std::string(sub), hits);
+    if (depth < kMaxNesting) nested_words(a.w, target + 1, depth, hits);
+    return;
+  }
+}
+
+// kubectl|oc exec ... -- command args.
+void kubectl_exec(const Args& a, int depth, HitList& hits) {
+  const auto& w = a.w;
+  bool exec = false;
+  for (size_t i = a.begin; i < w.size(); ++i) {
+    if (w[i].text == "exec") exec = true;
+    if (w[i].text == "--") {
+      if (exec) nested_words(w, i + 1, depth, hits);
+      return;
+    }
+  }
+}
+
+void nested_commands(const Invocation& inv, const Args& args, int depth, HitList& hits) {
+  if (depth >= kMaxNesting) return;
+  if (is_shell(inv.name)) {
+    if (const ShellWord* code = shell_c_script(args)) nested_script(*code, depth, hits);
+  } else if (inv.name == "su") {
+    if (const ShellWord* code = su_script(args)) nested_script(*code, depth, hits);
+  } else if (inv.name == "ssh") {
+    ssh_remote(args, depth, hits);
+  } else if (inv.name == "kubectl" || inv.name == "oc") {
+    kubectl_exec(args, depth, hits);
+  }
+}
+
+void shell_command(const std::vector<ShellCommand>& cmds, size_t k, int depth, HitList& hits) {
   static const std::set<std::string, std::less<>> kMysqlClients = {
       "mysql",        "mysqldump",     "mysqladmin",     "mysqlimport",  "mysqlshow",
       "mysqlcheck",   "mysqlpump",     "mysqlslap",      "mysqlbinlog",  "mariadb",
@@ -535,12 +974,24 @@ void shell_command(const std::vector<ShellCommand>& cmds, size_t k, HitList& hit
   assignments(c, inv, hits);
   if (inv.program == kNpos) return;
   const Args args{c.words, inv.program + 1};
+  const std::string& name = inv.name;
   registry_login(cmds, k, inv, hits);
-  if (kMysqlClients.count(inv.name)) mysql_client(args, inv.name, hits);
-  if (inv.name == "curl") curl_user(args, hits);
-  if (inv.name == "sshpass") sshpass(args, hits);
-  if (inv.name == "htpasswd") htpasswd(args, hits);
-  if (inv.name == "redis-cli") redis_cli(args, hits);
+  if (kMysqlClients.count(name)) mysql_client(args, name, hits);
+  if (name == "curl") curl_user(args, hits);
+  if (name == "sshpass") sshpass(args, hits);
+  if (name == "htpasswd") htpasswd(args, hits);
+  if (name == "redis-cli") redis_cli(args, hits);
+  if (name == "wget") wget_password(args, hits);
+  if (name == "gitlab-runner") gitlab_runner(args, hits);
+  if (name == "config.sh") azure_agent(args, name, hits);
+  if (is_libpq_program(name)) libpq_conninfo(args, name, hits);
+  if (name == "skopeo" || name == "podman" || name == "buildah") registry_creds(args, name, hits);
+  if (name == "docker" || name == "podman") container_run(args, name, depth, hits);
+  nested_commands(inv, args, depth, hits);
+}
+
+void shell_commands(const std::vector<ShellCommand>& cmds, int depth, HitList& hits) {
+  for (size_t k = 0; k < cmds.size(); ++k) shell_command(cmds, k, depth, hits);
 }
 
 // The program of the first command with a word holding `secret`.
@@ -573,7 +1024,12 @@ size_t skip_blank(std::string_view s, size_t i) {
   return i;
 }
 
+// Longer literals are not taken for passwords: every "password" of a hostile
+// line may start a string, so each one is read this far at most.
+constexpr size_t kMaxSqlString = 256;
+
 std::optional<std::string> sql_string(std::string_view s, size_t i) {
+  s = s.substr(0, std::min(s.size(), i + kMaxSqlString + 4));
   bool backslashes = false;
   if (i + 1 < s.size() && (s[i] == 'E' || s[i] == 'e') && s[i + 1] == '\'') {
     backslashes = true;  // PostgreSQL's E'...'
@@ -596,7 +1052,7 @@ std::optional<std::string> sql_string(std::string_view s, size_t i) {
       out += s[i];
     }
   }
-  return std::nullopt;  // unterminated: not a statement that ran
+  return std::nullopt;  // unterminated (or too long): not a statement that ran
 }
 
 bool is_hashed(std::string_view v) {
@@ -631,7 +1087,7 @@ void sql_password(std::string_view s, std::string_view lower, size_t verb, HitLi
     if (i < s.size() && s[i] == '=') i = skip_blank(s, i + 1);
     if (i < s.size() && s[i] == '(') i = skip_blank(s, i + 1);
     const auto value = sql_string(s, i);
-    if (value && !is_hashed(*value) && !is_placeholder(*value))
+    if (value && !is_hashed(*value) && !is_placeholder(*value) && !hits.has(*value))
       hits.add("sql-password", command_of(*value), *value);
   }
 }
@@ -645,7 +1101,7 @@ void sql_identified_by(std::string_view s, std::string_view lower, HitList& hits
     if (word_at(lower, i, "with")) {  // IDENTIFIED WITH plugin BY 'x'
       i = skip_blank(s, i + 4);
       if (i < s.size() && (s[i] == '\'' || s[i] == '"' || s[i] == '`')) {
-        const size_t close = s.find(s[i], i + 1);
+        const size_t close = s.substr(0, std::min(s.size(), i + kMaxSqlString)).find(s[i], i + 1);
         if (close == kNpos) continue;
         i = close + 1;
       } else {
@@ -657,7 +1113,7 @@ void sql_identified_by(std::string_view s, std::string_view lower, HitList& hits
     i = skip_blank(s, i + 2);
     if (word_at(lower, i, "password") || word_at(lower, i, "random")) continue;
     const auto value = sql_string(s, i);
-    if (value && !is_hashed(*value) && !is_placeholder(*value))
+    if (value && !is_hashed(*value) && !is_placeholder(*value) && !hits.has(*value))
       hits.add("sql-password", command_of(*value), *value);
   }
 }
@@ -690,7 +1146,7 @@ void url_secrets(std::string_view s, const CommandOf& command_of, HitList& hits)
     if (colon == kNpos) continue;
     const std::string_view password = userinfo.substr(colon + 1);
     if (password.empty() || password[0] == '$' || password.find("${") != kNpos ||
-        password.find("$(") != kNpos || is_placeholder(password))
+        password.find("$(") != kNpos || is_placeholder(password) || hits.has(password))
       continue;
     hits.add("url-password", command_of(password), std::string(password), {},
              lowercase(std::string(s.substr(start, p - start))));
@@ -724,8 +1180,10 @@ struct TokenFormat {
   size_t min, max;  // body length; min == max: exactly that long
 };
 
-// Published token formats (GitHub, GitLab, AWS, Slack, Stripe, Google, npm, PyPI).
-constexpr std::array<TokenFormat, 19> kTokenFormats = {{
+// Published token formats (GitHub, GitLab, AWS, Slack, Stripe, Google, npm,
+// PyPI, Docker Hub). GitLab's runner, deploy and CI job tokens (glrt-, gldt-,
+// glcbt-) are 20 characters, or longer and dotted in the routable format.
+constexpr std::array<TokenFormat, 24> kTokenFormats = {{
     {"ghp_", "github-token", CharClass::alnum, 36, 36},
     {"gho_", "github-token", CharClass::alnum, 36, 36},
     {"ghu_", "github-token", CharClass::alnum, 36, 36},
@@ -733,6 +1191,10 @@ constexpr std::array<TokenFormat, 19> kTokenFormats = {{
     {"ghr_", "github-token", CharClass::alnum, 36, 36},
     {"github_pat_", "github-token", CharClass::word, 70, 120},
     {"glpat-", "gitlab-token", CharClass::gitlab, 20, 200},
+    {"glrt-", "gitlab-token", CharClass::gitlab, 20, 300},
+    {"gldt-", "gitlab-token", CharClass::gitlab, 20, 300},
+    {"glcbt-", "gitlab-token", CharClass::gitlab, 20, 300},
+    {"GR1348941", "gitlab-token", CharClass::dashed_word, 20, 20},
     {"AKIA", "aws-access-key-id", CharClass::upper_digit, 16, 16},
     {"ASIA", "aws-access-key-id", CharClass::upper_digit, 16, 16},
     {"xoxa-", "slack-token", CharClass::slack, 10, 200},
@@ -745,35 +1207,51 @@ constexpr std::array<TokenFormat, 19> kTokenFormats = {{
     {"npm_", "npm-token", CharClass::alnum, 36, 36},
     {"pypi-AgE", "pypi-token", CharClass::dashed_word, 50, 2000},
     {"rk_live_", "stripe-live-key", CharClass::alnum, 24, 200},
+    {"dckr_pat_", "docker-hub-token", CharClass::dashed_word, 27, 27},
 }};
 
-// The token of `f` at `p`, or "" when there is none there.
-std::string_view token_at(std::string_view s, size_t p, const TokenFormat& f) {
-  if (s.substr(p, f.prefix.size()) != f.prefix || (p > 0 && is_alnum(s[p - 1]))) return {};
+struct TokenMatch {
+  std::string_view token;  // "" when there is none
+  size_t run_end = 0;      // where the run of body characters after the prefix ends
+};
+
+// The token of `f` at `p`. When the prefix is there, the body's whole run is
+// measured, so a failed candidate lets the caller skip every later candidate
+// of `f` inside that run: a run too long (or too short, or followed by a
+// letter) is not a token anywhere inside it either.
+TokenMatch token_at(std::string_view s, size_t p, const TokenFormat& f) {
+  if (s.substr(p, f.prefix.size()) != f.prefix || (p > 0 && is_alnum(s[p - 1]))) return {{}, p};
   const size_t body = p + f.prefix.size();
   size_t end = body;
-  while (end < s.size() && end - body <= f.max && in_class(s[end], f.body)) ++end;
+  while (end < s.size() && in_class(s[end], f.body)) ++end;
   const size_t n = end - body;
-  if (n < f.min || n > f.max || (end < s.size() && is_alnum(s[end]))) return {};
+  if (n < f.min || n > f.max || (end < s.size() && is_alnum(s[end]))) return {{}, end};
   const std::string_view b = s.substr(body, n);
-  if (b.find_first_not_of(b[0]) == kNpos || uppercase(b).find("EXAMPLE") != kNpos) return {};
-  return s.substr(p, end - p);
+  if (b.find_first_not_of(b[0]) == kNpos || uppercase(b).find("EXAMPLE") != kNpos) return {{}, end};
+  return {s.substr(p, end - p), end};
 }
 
+// One pass: each format measures each run of its characters at most once.
 void token_secrets(std::string_view s, const CommandOf& command_of, HitList& hits) {
+  std::array<size_t, kTokenFormats.size()> skip_until{};
   for (size_t p = 0; p < s.size(); ++p) {
-    for (const auto& f : kTokenFormats) {
-      if (s[p] != f.prefix[0]) continue;
-      const std::string_view token = token_at(s, p, f);
-      if (token.empty()) continue;
-      hits.add(std::string(f.kind), command_of(token), std::string(token));
-      p += token.size() - 1;
+    for (size_t k = 0; k < kTokenFormats.size(); ++k) {
+      const auto& f = kTokenFormats[k];
+      if (s[p] != f.prefix[0] || p < skip_until[k]) continue;
+      const TokenMatch m = token_at(s, p, f);
+      skip_until[k] = m.run_end;
+      if (m.token.empty()) continue;
+      if (!hits.has(m.token))
+        hits.add(std::string(f.kind), command_of(m.token), std::string(m.token));
+      p += m.token.size() - 1;
       break;
     }
   }
 }
 
 }  // namespace
+
+constexpr size_t kMaxNamedPerEntry = 16;
 
 std::vector<SecretHit> find_secrets(HistoryFormat format, std::string_view entry) {
   std::vector<SecretHit> found;
@@ -785,10 +1263,14 @@ std::vector<SecretHit> find_secrets(HistoryFormat format, std::string_view entry
   } else if (client.empty()) {
     cmds = split_shell_commands(
         entry, format == HistoryFormat::fish ? ShellDialect::fish : ShellDialect::posix);
-    for (size_t k = 0; k < cmds.size(); ++k) shell_command(cmds, k, hits);
+    shell_commands(cmds, 0, hits);
   }
+  // Naming the program reads every word: on a line of thousands of tokens,
+  // only the first few are named.
+  size_t named = 0;
   const CommandOf command_of = [&](std::string_view secret) {
-    return client.empty() ? program_holding(cmds, secret) : client;
+    if (!client.empty()) return client;
+    return ++named <= kMaxNamedPerEntry ? program_holding(cmds, secret) : std::string();
   };
   sql_secrets(entry, command_of, hits);
   url_secrets(entry, command_of, hits);

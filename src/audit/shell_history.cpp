@@ -8,7 +8,9 @@
 #include <array>
 #include <cctype>
 #include <cstring>
+#include <map>
 #include <set>
+#include <unordered_map>
 
 #include "audit/accounts.h"
 #include "audit/history_text.h"
@@ -24,7 +26,7 @@ constexpr size_t kMaxFindingsPerFile = 50;
 constexpr size_t kMaxHomes = 10000;
 
 std::string_view describe(std::string_view kind) {
-  static const std::array<std::pair<std::string_view, std::string_view>, 19> kWhat = {{
+  static const std::array<std::pair<std::string_view, std::string_view>, 25> kWhat = {{
       {"docker-login-password", "a container registry password"},
       {"pgpassword", "a PostgreSQL password (PGPASSWORD)"},
       {"mysql-pwd", "a MySQL password (MYSQL_PWD)"},
@@ -44,6 +46,12 @@ std::string_view describe(std::string_view kind) {
       {"google-api-key", "a Google API key"},
       {"npm-token", "an npm token"},
       {"pypi-token", "a PyPI token"},
+      {"docker-hub-token", "a Docker Hub token"},
+      {"registry-creds-password", "a container registry password (--creds)"},
+      {"wget-password", "an HTTP or FTP password (wget)"},
+      {"gitlab-runner-token", "a GitLab runner token"},
+      {"azure-pipelines-token", "an Azure DevOps token (pipelines agent)"},
+      {"pg-conninfo-password", "a PostgreSQL password in a connection string"},
   }};
   for (const auto& [k, what] : kWhat)
     if (k == kind) return what;
@@ -92,6 +100,7 @@ constexpr std::array<HistoryFile, 11> kHistoryFiles = {{
 struct Home {
   std::string user;
   std::string dir;
+  unsigned uid = 0;
 };
 
 // Every account's home once, and /root; "/" and /nonexistent hold no history.
@@ -109,9 +118,9 @@ std::vector<Home> homes(const ConfigFiles& files, AuditResult& out) {
                                  kMaxHomes)});
       break;
     }
-    list.push_back({a.name, dir});
+    list.push_back({a.name, dir, a.uid});
   }
-  if (!seen.count("/root")) list.push_back({"root", "/root"});
+  if (!seen.count("/root")) list.push_back({"root", "/root", 0});
   return list;
 }
 
@@ -129,34 +138,83 @@ struct FileSecrets {
   }
 };
 
-// A program, variable or scheme name fit to show: short, plain characters,
-// and holding none of the file's secrets (a token pasted at the prompt is
-// the program; a password typed on one line can be a command on another).
-std::string shown_name(std::string_view name, const FileSecrets& file) {
-  if (name.size() > 64 || file.overflow) return {};
-  for (const auto& secret : file.secrets)
-    if (name.find(secret) != kNpos) return {};
-  for (const char c : name)
-    if (!is_alnum(c) && std::strchr("._+- ", c) == nullptr) return {};
-  return std::string(name);
+constexpr size_t kWindow = 5;  // no run this long of a secret is ever shown outside redact()
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
 }
 
+// A program, variable or scheme name is fit to show when it is short, of
+// plain characters, and holds no 5 characters in a row of any of the file's
+// secrets, nor a shorter secret whole, without regard to case (a token
+// pasted at the prompt is the program; a password typed on one line can be a
+// command on another; "HTTPS1234" must not be shown as the scheme "https").
+class NameGuard {
+ public:
+  NameGuard(const std::vector<std::string_view>& names, const FileSecrets& file) {
+    overflow_ = file.overflow;
+    for (const auto name : names)
+      if (plain(name)) names_.emplace(lower(name), true);
+    // Every piece of a name a secret could match: its 5-grams, and its
+    // substrings shorter than that (for short secrets).
+    std::unordered_map<std::string, std::vector<std::string>> pieces;
+    for (const auto& [name, ok] : names_)
+      for (size_t i = 0; i < name.size(); ++i)
+        for (size_t n = 1; n <= kWindow && i + n <= name.size(); ++n)
+          pieces[name.substr(i, n)].push_back(name);
+    for (const auto& secret : file.secrets) {
+      const std::string s = lower(secret);
+      if (s.size() < kWindow) {
+        reject(pieces, s);
+        continue;
+      }
+      for (size_t i = 0; i + kWindow <= s.size(); ++i) reject(pieces, s.substr(i, kWindow));
+    }
+  }
+
+  std::string shown(std::string_view name) const {
+    if (overflow_ || !plain(name)) return {};
+    const auto it = names_.find(lower(name));
+    return it != names_.end() && it->second ? std::string(name) : std::string();
+  }
+
+ private:
+  static bool plain(std::string_view name) {
+    return name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+             return is_alnum(c) || std::strchr("._+- ", c) != nullptr;
+           });
+  }
+  void reject(const std::unordered_map<std::string, std::vector<std::string>>& pieces,
+              const std::string& piece) {
+    const auto it = pieces.find(piece);
+    if (it == pieces.end()) return;
+    for (const auto& name : it->second) names_[name] = false;
+  }
+
+  bool overflow_ = false;
+  std::map<std::string, bool> names_;  // lowercased name -> fit to show
+};
+
 Finding history_finding(const AuditInput& in, const std::string& path, const std::string& user,
-                        size_t line, const SecretHit& hit, const FileSecrets& file) {
+                        size_t line, size_t ordinal, const SecretHit& hit, const NameGuard& guard) {
   nlohmann::json subject = {{"kind", "file"}, {"path", path}, {"line", line}, {"user", user}};
   nlohmann::json evidence = {{"kind", hit.kind}, {"redacted", redact(hit.secret)}};
-  const std::string command = shown_name(hit.command, file);
-  const std::string variable = shown_name(hit.variable, file);
-  const std::string scheme = shown_name(hit.scheme, file);
+  const std::string command = guard.shown(hit.command);
+  const std::string variable = guard.shown(hit.variable);
+  const std::string scheme = guard.shown(hit.scheme);
   if (!command.empty()) evidence["command"] = command;
   if (!variable.empty()) evidence["variable"] = variable;
   if (!scheme.empty()) evidence["scheme"] = scheme;
   std::string what(describe(hit.kind));
   if (!variable.empty() && hit.kind == "env-secret") what = "a secret variable (" + variable + ")";
+  // The second credential of a kind on a line is another finding.
+  std::string identity = path + "\n" + std::to_string(line) + "\n" + hit.kind;
+  if (ordinal > 1) identity += "\n" + std::to_string(ordinal);
   return make_finding(history_info(), Severity::high,
                       fmt::format("{} in {} line {}", what, path, line), std::move(subject),
-                      std::move(evidence), in.hostname,
-                      path + "\n" + std::to_string(line) + "\n" + hit.kind);
+                      std::move(evidence), in.hostname, identity);
 }
 
 void scan_history(const AuditInput& in, const std::string& path, const std::string& user,
@@ -173,8 +231,18 @@ void scan_history(const AuditInput& in, const std::string& path, const std::stri
         kept.emplace_back(e.line, std::move(hit));
     }
   });
+  std::vector<std::string_view> names;
   for (const auto& [line, hit] : kept)
-    out.findings.push_back(history_finding(in, path, user, line, hit, file));
+    for (const auto* name : {&hit.command, &hit.variable, &hit.scheme})
+      if (!name->empty()) names.push_back(*name);
+  const NameGuard guard(names, file);
+  for (size_t i = 0; i < kept.size(); ++i) {
+    const auto& [line, hit] = kept[i];
+    size_t ordinal = 1;
+    for (size_t j = i; j-- > 0 && kept[j].first == line;)
+      ordinal += kept[j].second.kind == hit.kind;
+    out.findings.push_back(history_finding(in, path, user, line, ordinal, hit, guard));
+  }
   if (more > 0) {
     out.findings.push_back(
         make_finding(history_info(), Severity::high,
@@ -205,9 +273,12 @@ FileOutcome judge_file(const AuditInput& in, const Home& home, const HistoryFile
     return FileOutcome::unreadable;
   }
   if (!facts->is_regular()) return FileOutcome::absent;
-  const auto text = in.files.read(path, false);  // never through a link the user made
+  // Never through a link the user made, and only the user's own file (or
+  // root's): a home under a linked /home is still read.
+  const auto text = in.files.read_users_file(path, home.uid);
   if (!text) {
-    out.errors.push_back({"config", path + ": could not be read"});
+    out.errors.push_back({"config", path + ": could not be read, or is not " + home.user +
+                                        "'s own file (nor root's, with one name)"});
     return FileOutcome::unreadable;
   }
   if (text->size() >= kReadCap)

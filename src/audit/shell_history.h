@@ -84,7 +84,9 @@ struct SecretHit {
   std::string secret;
 };
 
-// Every credential in one entry, at most one per kind and one per secret.
+// Every credential in one entry, each secret once. Commands run through
+// sh -c, su -c, ssh, docker|podman run|exec and kubectl exec are judged as
+// if typed, two levels deep at most.
 std::vector<SecretHit> find_secrets(HistoryFormat format, std::string_view entry);
 
 // At most the first 4 characters, never more than a quarter of the secret

@@ -366,6 +366,154 @@ TEST(ShellHistoryDetect, WellKnownTokenFormats) {
   EXPECT_TRUE(secrets_in("echo XAKIA2E0A8F3B244C9986").empty());
 }
 
+TEST(ShellHistoryDetect, DockerHubAndGitlabRunnerTokenFormats) {
+  auto d =
+      one_hit("echo dckr_pat_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9 | docker login -u ci --password-stdin");
+  EXPECT_EQ(d.kind, "docker-login-password");  // the login detector names it first
+  EXPECT_EQ(d.secret, "dckr_pat_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9");
+  auto t = one_hit("export DOCKER_HUB_CI=dckr_pat_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9");
+  EXPECT_EQ(t.kind, "docker-hub-token");
+  EXPECT_EQ(t.command, "export");
+  EXPECT_EQ(t.secret, "dckr_pat_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9");
+  EXPECT_EQ(one_hit("echo glrt-Ab3De5Gh7Jk9Mn1Pq3St").kind, "gitlab-token");
+  EXPECT_EQ(one_hit("echo glrt-t1_Ab3De5Gh7Jk9Mn1Pq3StUvWx5yZ7aB9.01abcdefg").secret,
+            "glrt-t1_Ab3De5Gh7Jk9Mn1Pq3StUvWx5yZ7aB9.01abcdefg");
+  EXPECT_EQ(one_hit("echo gldt-Ab3De5Gh7Jk9Mn1Pq3St").kind, "gitlab-token");
+  EXPECT_EQ(one_hit("echo glcbt-64_Ab3De5Gh7Jk9Mn1Pq3St").secret, "glcbt-64_Ab3De5Gh7Jk9Mn1Pq3St");
+  EXPECT_EQ(one_hit("echo GR1348941Ab3De5Gh7Jk9Mn1Pq3St").kind, "gitlab-token");
+  EXPECT_TRUE(secrets_in("echo dckr_pat_aB3dE5fG7hJ9kL1mN3pQ5rS7tU").empty());    // 26
+  EXPECT_TRUE(secrets_in("echo dckr_pat_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9x").empty());  // 28
+  EXPECT_TRUE(secrets_in("echo glrt-Ab3De5Gh7Jk9Mn1").empty());
+  EXPECT_TRUE(secrets_in("echo xglrt-Ab3De5Gh7Jk9Mn1Pq3St").empty());
+  EXPECT_TRUE(secrets_in("echo gldt-xxxxxxxxxxxxxxxxxxxxxxxx").empty());
+}
+
+TEST(ShellHistoryDetect, CiAgentRegistrationTokens) {
+  const std::string pat = "abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrst";  // 52
+  auto a = one_hit("./config.sh --unattended --url https://dev.azure.com/acme --auth pat --token " +
+                   pat + " --pool Default --agent build-01");
+  EXPECT_EQ(a.kind, "azure-pipelines-token");
+  EXPECT_EQ(a.command, "config.sh");
+  EXPECT_EQ(a.secret, pat);
+  EXPECT_EQ(
+      one_hit("sudo -u azdo ./config.sh --auth=negotiate --username ci --password Ag3ntPw1").secret,
+      "Ag3ntPw1");
+  EXPECT_TRUE(secrets_in("./config.sh --unattended --auth pat --token \"$AZP_TOKEN\"").empty());
+  EXPECT_TRUE(secrets_in("./config.sh remove --auth pat").empty());
+  EXPECT_TRUE(secrets_in("./config.sh --prefix=/usr --token-file f").empty());
+
+  auto g = one_hit(
+      "sudo gitlab-runner register --non-interactive --url https://gitlab.com "
+      "--token glrt-Ab3De5Gh7Jk9Mn1Pq3St --executor docker");
+  EXPECT_EQ(g.kind, "gitlab-runner-token");
+  EXPECT_EQ(g.command, "gitlab-runner register");
+  EXPECT_EQ(g.secret, "glrt-Ab3De5Gh7Jk9Mn1Pq3St");
+  EXPECT_EQ(one_hit("gitlab-runner register --registration-token=Regtok3nX1 --url u").secret,
+            "Regtok3nX1");
+  EXPECT_EQ(one_hit("gitlab-runner register -r Regtok3nX1").secret, "Regtok3nX1");
+  EXPECT_TRUE(secrets_in("gitlab-runner register --token \"$RUNNER_TOKEN\"").empty());
+  EXPECT_TRUE(secrets_in("gitlab-runner list").empty());
+  EXPECT_TRUE(secrets_in("gitlab-runner register -tag-list docker,linux").empty());
+}
+
+TEST(ShellHistoryDetect, LibpqConnectionStrings) {
+  auto h = one_hit("psql \"host=db user=app password=S3cretPg dbname=app\"");
+  EXPECT_EQ(h.kind, "pg-conninfo-password");
+  EXPECT_EQ(h.command, "psql");
+  EXPECT_EQ(h.secret, "S3cretPg");
+  EXPECT_EQ(one_hit(R"(pg_dump -d "host=db password='it\'s pw'" app)").secret, "it's pw");
+  EXPECT_EQ(one_hit("pg_dumpall --dbname='host = db password = Pw0rd99'").secret, "Pw0rd99");
+  auto u = one_hit("psql 'postgresql://app@db/app?sslmode=require&password=Url%21pw9'");
+  EXPECT_EQ(u.kind, "pg-conninfo-password");
+  EXPECT_EQ(u.secret, "Url!pw9");
+  EXPECT_TRUE(secrets_in("psql \"host=db password=$PGPW\"").empty());
+  EXPECT_TRUE(secrets_in("psql \"host=db password=\"").empty());
+  EXPECT_TRUE(secrets_in("psql 'host=db password=<password>'").empty());
+  EXPECT_TRUE(secrets_in("psql -c \"select 1 where password = 'x'\"").empty());
+  EXPECT_TRUE(secrets_in("psql \"host=db password='unterminated\"").empty());
+  EXPECT_TRUE(secrets_in("grep password=S3cretPg notes.txt").empty());
+}
+
+TEST(ShellHistoryDetect, RegistryCredsAndWget) {
+  auto s = one_hit("skopeo copy --src-creds ci:Src3cretPw docker://a/b docker://c/d");
+  EXPECT_EQ(s.kind, "registry-creds-password");
+  EXPECT_EQ(s.command, "skopeo copy");
+  EXPECT_EQ(s.secret, "Src3cretPw");
+  EXPECT_EQ(one_hit("skopeo copy --dest-creds=ci:Dst3cretPw docker://a docker://b").secret,
+            "Dst3cretPw");
+  EXPECT_EQ(one_hit("podman pull --creds ci:P0dmanPw quay.io/x").command, "podman pull");
+  const auto both = secrets_in("skopeo sync --src-creds a:SrcPw111 --dest-creds b:DstPw222 x y");
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_EQ(both[0].secret, "SrcPw111");
+  EXPECT_EQ(both[1].secret, "DstPw222");
+  EXPECT_TRUE(secrets_in("skopeo copy --src-creds ci docker://a docker://b").empty());
+  EXPECT_TRUE(secrets_in("skopeo copy --src-creds \"ci:$PW\" docker://a docker://b").empty());
+  EXPECT_TRUE(secrets_in("skopeo inspect --no-creds docker://x").empty());
+
+  auto w = one_hit("wget --user=ci --password=WgetPw99 https://x/f");
+  EXPECT_EQ(w.kind, "wget-password");
+  EXPECT_EQ(w.command, "wget");
+  EXPECT_EQ(w.secret, "WgetPw99");
+  EXPECT_EQ(one_hit("wget --http-password WgetPw77 https://x").secret, "WgetPw77");
+  EXPECT_TRUE(secrets_in("wget --ask-password --user ci https://x").empty());
+  EXPECT_TRUE(secrets_in("wget --password=\"$PW\" https://x").empty());
+}
+
+TEST(ShellHistoryNested, ShellSuAndSshRunLiteralCode) {
+  auto h = one_hit("sudo bash -c 'docker login -u ci -p Hunter2Hunter2 r.io'");
+  EXPECT_EQ(h.kind, "docker-login-password");
+  EXPECT_EQ(h.command, "docker login");
+  EXPECT_EQ(h.secret, "Hunter2Hunter2");
+  EXPECT_EQ(one_hit("sh -xc 'echo Piped9pw | docker login --password-stdin r.io'").secret,
+            "Piped9pw");
+  auto s = one_hit("su - root -c 'mysql -uroot -pRootPw99'");
+  EXPECT_EQ(s.kind, "mysql-password");
+  EXPECT_EQ(s.secret, "RootPw99");
+  auto r = one_hit("ssh -p 2222 -i ~/.ssh/id db.local \"PGPASSWORD=PgPass77 psql\"");
+  EXPECT_EQ(r.kind, "pgpassword");
+  EXPECT_EQ(r.variable, "PGPASSWORD");
+  EXPECT_EQ(r.command, "psql");
+  EXPECT_EQ(r.secret, "PgPass77");
+  EXPECT_EQ(one_hit("sudo bash -c \"ssh db 'mysql -pDeepPw42'\"").secret, "DeepPw42");
+  // Two levels at most.
+  EXPECT_TRUE(secrets_in(R"(sh -c "sh -c 'sh -c \"mysql -pTooDeep1\"'")").empty());
+  EXPECT_TRUE(secrets_in("bash -c \"docker login -p $PW r.io\"").empty());  // expanded first
+  EXPECT_TRUE(secrets_in("bash deploy.sh -p Hunter2Hunter2").empty());
+  EXPECT_TRUE(secrets_in("ssh -p 2222 host uptime").empty());
+  EXPECT_TRUE(secrets_in("ssh host \"mysql -p'$PW'\"").empty());
+  EXPECT_TRUE(secrets_in("su -c \"$CMD\" root").empty());
+}
+
+TEST(ShellHistoryNested, ContainerAndKubectlExec) {
+  auto d = one_hit("docker exec -it db mysql -uroot -pS3cretRoot");
+  EXPECT_EQ(d.kind, "mysql-password");
+  EXPECT_EQ(d.command, "mysql");
+  EXPECT_EQ(d.secret, "S3cretRoot");
+  EXPECT_EQ(one_hit("kubectl exec -n prod pod-1 -it -- mysql -pKubePw11").secret, "KubePw11");
+  EXPECT_EQ(one_hit("podman exec -u 0 web sh -c 'redis-cli -a R3disPw9 ping'").kind,
+            "redis-password");
+  EXPECT_EQ(one_hit("docker run --rm --network host mysql:8 mysql -h db -pImgPw123").secret,
+            "ImgPw123");
+  auto e = one_hit("docker run -d --name pg -e POSTGRES_PASSWORD=S3cretPg99 postgres:16");
+  EXPECT_EQ(e.kind, "env-secret");
+  EXPECT_EQ(e.command, "docker run");
+  EXPECT_EQ(e.variable, "POSTGRES_PASSWORD");
+  EXPECT_EQ(e.secret, "S3cretPg99");
+  EXPECT_EQ(one_hit("docker container create --env=MYSQL_ROOT_PASSWORD=Root99pw mysql").command,
+            "docker create");
+  EXPECT_EQ(one_hit("podman run -itd -eAPI_TOKEN=tok3nValue9 img").variable, "API_TOKEN");
+  EXPECT_EQ(one_hit("docker exec -e REDISCLI_AUTH=R3disPw9 cache redis-cli").command,
+            "docker exec");
+  EXPECT_TRUE(secrets_in("docker run -e POSTGRES_PASSWORD postgres").empty());
+  EXPECT_TRUE(secrets_in("docker run -e POSTGRES_PASSWORD=\"$PG_PW\" postgres").empty());
+  EXPECT_TRUE(secrets_in("docker run --env-file prod.env -e POSTGRES_DB=app postgres").empty());
+  EXPECT_TRUE(secrets_in("docker exec -it db mysql -u root -p").empty());
+  EXPECT_TRUE(secrets_in("kubectl exec pod -- mysql -p").empty());
+  EXPECT_TRUE(secrets_in("kubectl logs pod -- mysql -pNotRun1").empty());
+  EXPECT_TRUE(secrets_in("docker run -p 5432:5432 postgres -c password_encryption=md5").empty());
+  EXPECT_TRUE(secrets_in("docker run img echo -e FOO_TOKEN=abc123").empty());
+}
+
 TEST(ShellHistoryDetect, PlaceholdersAndWeakRealValues) {
   EXPECT_TRUE(secrets_in("mysql -p'***' shop").empty());
   EXPECT_TRUE(secrets_in("mysql -pYOUR_PASSWORD shop").empty());
@@ -374,14 +522,61 @@ TEST(ShellHistoryDetect, PlaceholdersAndWeakRealValues) {
   EXPECT_EQ(one_hit("mysql -pchangeme shop").secret, "changeme");
 }
 
-TEST(ShellHistoryDetect, OneHitPerKindAndPerSecret) {
+TEST(ShellHistoryDetect, OneHitPerSecretAndTheValueTheProgramUses) {
   // The same token as a variable's value and as a token format: once.
+  // mysql (my_getopt) uses the last -p given.
   const auto hits =
       secrets_in("export GH_TOKEN=ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5; mysql -pa1 -pb2");
   ASSERT_EQ(hits.size(), 2u);
   EXPECT_EQ(hits[0].kind, "env-secret");
+  EXPECT_EQ(hits[0].secret, "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5");
   EXPECT_EQ(hits[1].kind, "mysql-password");
-  EXPECT_EQ(hits[1].secret, "a1");
+  EXPECT_EQ(hits[1].secret, "b2");
+}
+
+TEST(ShellHistoryDetect, TheLastPasswordOptionCounts) {
+  EXPECT_EQ(one_hit("mysql -pFirst1pw -pSecond2pw shop").secret, "Second2pw");
+  EXPECT_EQ(one_hit("mysql --password=First1pw -uroot --pass=Second2pw").secret, "Second2pw");
+  EXPECT_TRUE(secrets_in("mysql -pFirst1pw -p shop").empty());  // the last one prompts
+  EXPECT_TRUE(secrets_in("mysql --password=First1pw --password shop").empty());
+  EXPECT_EQ(one_hit("docker login -p First1pw -p Second2pw r.io").secret, "Second2pw");
+  // pflag reads -p=VALUE as VALUE.
+  auto h = one_hit("docker login -u ci -p=Hunter2Hunter2 r.io");
+  EXPECT_EQ(h.kind, "docker-login-password");
+  EXPECT_EQ(h.secret, "Hunter2Hunter2");
+  EXPECT_TRUE(secrets_in("docker login -u ci -p=\"$PW\" r.io").empty());
+}
+
+TEST(ShellHistoryDetect, TwoSecretVariablesOnOneLineAreTwoHits) {
+  const auto hits = secrets_in("export API_TOKEN=tokAAA111 DB_PASSWORD=pwBBB222");
+  ASSERT_EQ(hits.size(), 2u);
+  EXPECT_EQ(hits[0].kind, "env-secret");
+  EXPECT_EQ(hits[0].variable, "API_TOKEN");
+  EXPECT_EQ(hits[0].secret, "tokAAA111");
+  EXPECT_EQ(hits[1].kind, "env-secret");
+  EXPECT_EQ(hits[1].variable, "DB_PASSWORD");
+  EXPECT_EQ(hits[1].secret, "pwBBB222");
+  // The same value twice is one secret.
+  EXPECT_EQ(secrets_in("export API_TOKEN=tokAAA111 DB_PASSWORD=tokAAA111").size(), 1u);
+}
+
+TEST(ShellHistoryDetect, HostileTokenRunsAreLinearAndNotTokens) {
+  // A run of pypi-AgE- far past the 2000-character limit is no token; each
+  // candidate inside it used to be measured again (quadratic).
+  std::string run;
+  while (run.size() < 60000) run += "pypi-AgE-";
+  const std::string pypi =
+      "pypi-AgEIcHlwaS5vcmcCJDk4ZjE2YzM2LWE0ZGEtNDY3Yi1hYjQxLTc3NzJmMmE4OWI1MQACKlsz";
+  EXPECT_TRUE(secrets_in(run).empty());
+  auto h = one_hit(run + " " + pypi);
+  EXPECT_EQ(h.kind, "pypi-token");
+  EXPECT_EQ(h.secret, pypi);
+  // The tail of an over-long run is not a token either.
+  EXPECT_TRUE(secrets_in("echo " + run + pypi).empty());
+  // A run of one format does not hide another format's token.
+  std::string ghp_run;
+  while (ghp_run.size() < 60000) ghp_run += "ghp_";
+  EXPECT_EQ(one_hit(ghp_run + " AKIA2E0A8F3B244C9986").kind, "aws-access-key-id");
 }
 
 TEST(ShellHistoryRedact, PrefixIsAtMostAQuarterAndFour) {
@@ -662,6 +857,157 @@ TEST(ShellHistoryRule, AFileAtTheReadCapSaysItsEndWasNotJudged) {
             "/root/.bash_history: 1 commands longer than 64 KiB were not judged");
 }
 
+// `line` as root's bash history: exactly one finding, with this title and
+// evidence, and `secret` nowhere in the report.
+void expect_one_finding(const std::string& line, const std::string& title, const json& evidence,
+                        const std::string& secret) {
+  Host h;
+  h.write("/root/.bash_history", line + "\n");
+  const auto r = h.scan();
+  ASSERT_EQ(r.findings.size(), 1u) << line << "\n" << dump(r);
+  EXPECT_EQ(r.findings[0].title, title + " in /root/.bash_history line 1");
+  EXPECT_EQ(r.findings[0].evidence, evidence) << line;
+  EXPECT_EQ(r.findings[0].severity, Severity::high);
+  EXPECT_EQ(dump(r).find(secret), std::string::npos) << line;
+}
+
+TEST(ShellHistoryRule, NewFormsAreExactRedactedFindings) {
+  expect_one_finding("sudo bash -c 'docker login -u ci -p Hunter2Hunter2 r.io'",
+                     "a container registry password",
+                     {{"kind", "docker-login-password"},
+                      {"redacted", "Hun…(14 chars)"},
+                      {"command", "docker login"}},
+                     "Hunter2Hunter2");
+  expect_one_finding(
+      "docker exec -it db mysql -uroot -pS3cretRoot", "a MySQL password on the command line",
+      {{"kind", "mysql-password"}, {"redacted", "S3…(10 chars)"}, {"command", "mysql"}},
+      "S3cretRoot");
+  expect_one_finding(
+      "kubectl exec pod -- mysql -pKubePw11", "a MySQL password on the command line",
+      {{"kind", "mysql-password"}, {"redacted", "Ku…(8 chars)"}, {"command", "mysql"}}, "KubePw11");
+  expect_one_finding("ssh db \"PGPASSWORD=Zq9wLm42 psql\"", "a PostgreSQL password (PGPASSWORD)",
+                     {{"kind", "pgpassword"},
+                      {"redacted", "Zq…(8 chars)"},
+                      {"command", "psql"},
+                      {"variable", "PGPASSWORD"}},
+                     "Zq9wLm42");
+  expect_one_finding("docker run -e POSTGRES_PASSWORD=S3cretPg99 postgres",
+                     "a secret variable (POSTGRES_PASSWORD)",
+                     {{"kind", "env-secret"},
+                      {"redacted", "S3…(10 chars)"},
+                      {"command", "docker run"},
+                      {"variable", "POSTGRES_PASSWORD"}},
+                     "S3cretPg99");
+  const std::string pat = "abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrst";
+  expect_one_finding(
+      "./config.sh --unattended --url https://dev.azure.com/acme --auth pat --token " + pat,
+      "an Azure DevOps token (pipelines agent)",
+      {{"kind", "azure-pipelines-token"},
+       {"redacted", "abcd…(52 chars)"},
+       {"command", "config.sh"}},
+      pat);
+  expect_one_finding(
+      "gitlab-runner register --url https://gitlab.com --token glrt-Ab3De5Gh7Jk9Mn1Pq3St",
+      "a GitLab runner token",
+      {{"kind", "gitlab-runner-token"},
+       {"redacted", "glrt…(25 chars)"},
+       {"command", "gitlab-runner register"}},
+      "glrt-Ab3De5Gh7Jk9Mn1Pq3St");
+  expect_one_finding(
+      "psql \"host=db user=app password=S3cretPg\"", "a PostgreSQL password in a connection string",
+      {{"kind", "pg-conninfo-password"}, {"redacted", "S3…(8 chars)"}, {"command", "psql"}},
+      "S3cretPg");
+  expect_one_finding("skopeo copy --dest-creds ci:Dst3cretPw docker://a docker://b",
+                     "a container registry password (--creds)",
+                     {{"kind", "registry-creds-password"},
+                      {"redacted", "Ds…(10 chars)"},
+                      {"command", "skopeo copy"}},
+                     "Dst3cretPw");
+  expect_one_finding("wget --http-password=WgetPw99 https://x/f", "an HTTP or FTP password (wget)",
+                     {{"kind", "wget-password"}, {"redacted", "Wg…(8 chars)"}, {"command", "wget"}},
+                     "WgetPw99");
+  expect_one_finding(
+      "echo dckr_pat_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9", "a Docker Hub token",
+      {{"kind", "docker-hub-token"}, {"redacted", "dckr…(36 chars)"}, {"command", "echo"}},
+      "dckr_pat_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9");
+  expect_one_finding("docker login -u ci -p=Hunter2Hunter2 r.io", "a container registry password",
+                     {{"kind", "docker-login-password"},
+                      {"redacted", "Hun…(14 chars)"},
+                      {"command", "docker login"}},
+                     "Hunter2Hunter2");
+}
+
+TEST(ShellHistoryRule, TwoSecretsOfOneKindOnALineAreTwoFindings) {
+  Host h;
+  h.write("/root/.bash_history", "export API_TOKEN=tokAAA111 DB_PASSWORD=pwBBB222\n");
+  const auto r = h.scan();
+  ASSERT_EQ(r.findings.size(), 2u) << dump(r);
+  EXPECT_EQ(r.findings[0].title, "a secret variable (API_TOKEN) in /root/.bash_history line 1");
+  EXPECT_EQ(r.findings[1].title, "a secret variable (DB_PASSWORD) in /root/.bash_history line 1");
+  EXPECT_EQ(r.findings[1].evidence, (json{{"kind", "env-secret"},
+                                          {"redacted", "pw…(8 chars)"},
+                                          {"command", "export"},
+                                          {"variable", "DB_PASSWORD"}}));
+  EXPECT_NE(r.findings[0].fingerprint, r.findings[1].fingerprint);
+  EXPECT_EQ(dump(r).find("tokAAA111"), std::string::npos);
+  EXPECT_EQ(dump(r).find("pwBBB222"), std::string::npos);
+  // The first of a kind keeps the fingerprint it always had.
+  Host one;
+  one.write("/root/.bash_history", "export API_TOKEN=tokAAA111\n");
+  EXPECT_EQ(one.scan().findings.at(0).fingerprint, r.findings[0].fingerprint);
+}
+
+TEST(ShellHistoryRule, NoNameShowsFiveCharactersOfASecretInAnyCase) {
+  // "mysql" is 5 of the 6 characters of the password "mysql1".
+  expect_one_finding("mysql -pmysql1 shop", "a MySQL password on the command line",
+                     {{"kind", "mysql-password"}, {"redacted", "…(6 chars)"}}, "mysql1");
+  expect_one_finding("mysql -pS3cret! shop", "a MySQL password on the command line",
+                     {{"kind", "mysql-password"}, {"redacted", "…(7 chars)"}, {"command", "mysql"}},
+                     "S3cret!");
+  // The scheme is shown lowercased: "https" is a window of "Https1234".
+  expect_one_finding("git clone HTTPS://u:Https1234@h/x.git", "a password in a URL",
+                     {{"kind", "url-password"}, {"redacted", "Ht…(9 chars)"}, {"command", "git"}},
+                     "Https1234");
+  expect_one_finding("git clone https://u:Depl0yPw@h/x.git", "a password in a URL",
+                     {{"kind", "url-password"},
+                      {"redacted", "De…(8 chars)"},
+                      {"command", "git"},
+                      {"scheme", "https"}},
+                     "Depl0yPw");
+  // The variable GITHUB_TOKEN holds "githu", a window of the value "Github99".
+  expect_one_finding("export GITHUB_TOKEN=Github99", "a secret in an environment variable",
+                     {{"kind", "env-secret"}, {"redacted", "Gi…(8 chars)"}, {"command", "export"}},
+                     "Github99");
+  // A secret shorter than the window is kept out whole: "dock" in "docker login".
+  // (The remediation's own words hold "dock": only the evidence is compared.)
+  Host h;
+  h.write("/root/.bash_history", "docker login -p dock r.io\n");
+  const auto r = h.scan();
+  ASSERT_EQ(r.findings.size(), 1u) << dump(r);
+  EXPECT_EQ(r.findings[0].evidence,
+            (json{{"kind", "docker-login-password"}, {"redacted", "…(4 chars)"}}));
+}
+
+TEST(ShellHistoryRule, AHostileFileIsReadInOnePass) {
+  // 4 MiB of pypi-AgE- runs, 64 KiB lines: no finding, and the token on the
+  // last line is still found.
+  std::string line;
+  while (line.size() < 60000) line += "pypi-AgE-";
+  std::string history;
+  while (history.size() + line.size() + 200 < (4u << 20) - 1) history += line + "\n";
+  const std::string pypi =
+      "pypi-AgEIcHlwaS5vcmcCJDk4ZjE2YzM2LWE0ZGEtNDY3Yi1hYjQxLTc3NzJmMmE4OWI1MQACKlsz";
+  history += "twine upload -p " + pypi + " dist/*\n";
+  Host h;
+  h.write("/root/.bash_history", history);
+  const auto r = h.scan();
+  ASSERT_EQ(r.findings.size(), 1u) << dump(r);
+  EXPECT_EQ(r.findings[0].subject["line"], std::count(history.begin(), history.end(), '\n'));
+  EXPECT_EQ(r.findings[0].evidence,
+            (json{{"kind", "pypi-token"}, {"redacted", "pypi…(77 chars)"}, {"command", "twine"}}));
+  EXPECT_EQ(dump(r).find(pypi), std::string::npos);
+}
+
 TEST(ShellHistoryRule, BinaryGarbageNeverCrashes) {
   std::mt19937 rng(7);
   for (int round = 0; round < 200; ++round) {
@@ -705,6 +1051,32 @@ struct HistoryTree : Tree {
 
 std::string history_status(const json& report) {
   return check_status(report, "secrets.shell-history");
+}
+
+// Jenkins-style homes on a data disk: /home is a link. The history is read
+// through it; a history that is another user's file is not, and says so.
+TEST(ShellHistoryTree, HomeBehindALinkIsReadAndAForeignFileIsNot) {
+  if (!is_root()) GTEST_SKIP() << "needs root (files of other owners)";
+  HistoryTree t;
+  t.write("/etc/passwd",
+          "root:x:0:0:root:/root:/bin/bash\nci:x:1000:1000::/home/ci:/bin/bash\n"
+          "dev:x:1001:1001::/home/dev:/bin/bash\n");
+  t.write("/data/home/ci/.bash_history", "docker login -u ci -p Regi5tryPassw0rd r.io\n", 0600);
+  t.write("/data/home/dev/.bash_history", "docker login -u dev -p An0therPassw0rd r.io\n", 0600);
+  ASSERT_EQ(::chown(t.at("/data/home/ci/.bash_history").c_str(), 1000, 1000), 0);
+  ASSERT_EQ(::chown(t.at("/data/home/dev/.bash_history").c_str(), 1000, 1000), 0);  // ci's
+  t.symlink("/data/home", "/home");
+  const json r = t.scan();
+  const auto f = findings_with_rule(r, "secrets.shell-history");
+  ASSERT_EQ(f.size(), 1u) << r.dump(2);
+  EXPECT_EQ(f[0]["subject"]["path"], "/home/ci/.bash_history");
+  bool said = false;
+  for (const auto& e : r["errors"])
+    said |= e["message"] ==
+            "/home/dev/.bash_history: could not be read, or is not dev's own "
+            "file (nor root's, with one name)";
+  EXPECT_TRUE(said) << r["errors"].dump(2);
+  EXPECT_EQ(r.dump().find("An0therPassw0rd"), std::string::npos);
 }
 
 TEST(ShellHistoryTree, StagingRegistryCredentialsFireWithPathAndLine) {
