@@ -381,6 +381,15 @@ AuditResult run_config_rules(const AuditInput& input) {
   host_hardening_rules(input, out);
   brute_force_rules(input, out);
   firewall_persistence_rules(input, out);
+  // A mistyped --root or an empty directory passes the few checks that need
+  // nothing (no set-id file in no /tmp): it must not look like a hardened host.
+  if (!input.files.root.empty() && !input.files.stat("/etc/passwd") &&
+      !input.files.stat("/etc/os-release")) {
+    out.not_a_system = true;
+    out.errors.push_back({"config", input.files.root +
+                                        ": no /etc/passwd or /etc/os-release; not a system's "
+                                        "root, so no hardening score"});
+  }
   return out;
 }
 
@@ -425,7 +434,7 @@ Hardening hardening_summary(const AuditResult& result) {
     }
     h.checks.push_back(std::move(check));
   }
-  h.score = applicable == 0 ? 100 : passed * 100 / applicable;
+  if (applicable > 0 && !result.not_a_system) h.score = passed * 100 / applicable;
   return h;
 }
 

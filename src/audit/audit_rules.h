@@ -20,6 +20,7 @@ struct AuditResult {
   // What each rule could judge: a rule that judged and found nothing passed.
   // Rules not named here are "unknown" in the summary.
   std::map<std::string, HardeningCheck> checks;
+  bool not_a_system = false;  // --root names no system's tree: no score
   void judged(const std::string& rule);
   void not_applicable(const std::string& rule, std::string why);
   void unknown(const std::string& rule, std::string why);

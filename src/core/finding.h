@@ -1,5 +1,6 @@
 #pragma once
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,7 +53,9 @@ struct HardeningCheck {
 
 struct Hardening {
   bool present = false;  // the config area ran
-  int score = 0;         // 0-100: weighted share of applicable checks passed
+  // 0-100: weighted share of applicable checks passed; none when no check
+  // was judged applicable (an empty or unreadable tree is not a perfect host).
+  std::optional<int> score;
   std::vector<HardeningCheck> checks;
 };
 

@@ -42,14 +42,15 @@ std::string write_json(const Report& report) {
                      {"low", counts[1]},
                      {"info", counts[0]}};
   if (report.hardening.present) {
-    root["summary"]["hardening_score"] = report.hardening.score;
+    const ojson score = report.hardening.score ? ojson(*report.hardening.score) : ojson(nullptr);
+    root["summary"]["hardening_score"] = score;
     ojson checks = ojson::array();
     for (const auto& c : report.hardening.checks) {
       ojson check = {{"rule", c.rule}, {"status", c.status}};
       if (!c.detail.empty()) check["detail"] = c.detail;
       checks.push_back(std::move(check));
     }
-    root["hardening"] = {{"score", report.hardening.score}, {"checks", std::move(checks)}};
+    root["hardening"] = {{"score", score}, {"checks", std::move(checks)}};
   }
   ojson findings = ojson::array();
   for (const auto& f : report.findings) findings.push_back(finding_json(f));

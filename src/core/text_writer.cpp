@@ -145,9 +145,11 @@ std::string write_text(const Report& report, const Style& style, size_t width) {
         ++other;
     }
     out += fmt::format(
-        "\nHardening score {}/100: {} check{} passed, {} failed, {} not applicable "
+        "\nHardening score {}: {} check{} passed, {} failed, {} not applicable "
         "or not judged.\n",
-        report.hardening.score, passed, passed == 1 ? "" : "s", failed, other);
+        report.hardening.score ? fmt::format("{}/100", *report.hardening.score)
+                               : std::string("none"),
+        passed, passed == 1 ? "" : "s", failed, other);
   }
 
   std::array<int, 5> counts{};

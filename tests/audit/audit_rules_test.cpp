@@ -1,10 +1,13 @@
 // The config rules on fixture trees, through `hostward scan --root DIR`:
 // each must fire on its case and stay quiet on the hardened one.
+#include "audit/audit_rules.h"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "audit/fixture_tree.h"
 #include "integration/support.h"
@@ -233,6 +236,92 @@ TEST(ConfigRules, RootRefusesLiveAreas) {
   const auto r = run_hostward({"scan", "--root", t.dir.path(), "--only", "process"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("needs the live host"), std::string::npos) << r.err;
+}
+
+// --- a file a user writes ---
+
+// /home is a link to /data/home (a big disk): followed inside the tree. The
+// history itself must not be a link, and must be the user's own, or root's
+// with a single name.
+TEST(ConfigFilesUsersFile, LinkedHomeIsReadButNotALinkedOrForeignFile) {
+  if (!is_root()) GTEST_SKIP() << "needs root (files of other owners)";
+  Tree t;
+  t.write("/data/home/ci/.bash_history", "ls\n", 0600);
+  t.symlink("/data/home", "/home");
+  t.write("/etc/secret", "hash\n", 0600);
+  t.symlink("/etc/secret", "/data/home/ci/.zsh_history");
+  t.write("/data/home/ci/.psql_history", "select 1;\n", 0600);
+  t.write("/data/home/ci/.mysql_history", "show tables;\n", 0600);
+  ASSERT_EQ(::chown(t.at("/data/home/ci/.bash_history").c_str(), 1000, 1000), 0);
+  ASSERT_EQ(::chown(t.at("/data/home/ci/.psql_history").c_str(), 1001, 1001), 0);
+  ASSERT_EQ(::link(t.at("/etc/secret").c_str(), t.at("/data/home/ci/.node_repl_history").c_str()),
+            0);
+  audit::ConfigFiles files;
+  files.root = t.dir.path();
+  EXPECT_EQ(files.read_users_file("/home/ci/.bash_history", 1000), "ls\n");
+  EXPECT_FALSE(files.read_users_file("/home/ci/.zsh_history", 1000));        // a link
+  EXPECT_FALSE(files.read_users_file("/home/ci/.psql_history", 1000));       // another user's
+  EXPECT_FALSE(files.read_users_file("/home/ci/.node_repl_history", 1000));  // root's, 2 names
+  EXPECT_EQ(files.read_users_file("/home/ci/.mysql_history", 1000), "show tables;\n");  // root's
+  EXPECT_FALSE(files.read("/home/ci/.bash_history", false));  // no link anywhere on that path
+}
+
+// --- the hardening summary ---
+
+audit::AuditResult all_not_applicable() {
+  RuleCatalog catalog;
+  audit::register_rules(catalog);
+  audit::AuditResult r;
+  for (const auto& rule : catalog.all()) r.not_applicable(rule.id, "absent");
+  return r;
+}
+
+// Weights: critical 10, high 6, medium 3, low 1; a passed check by its rule's
+// severity, a failed one by its worst finding; unknown counts neither way.
+TEST(HardeningScore, WeightedShareOfApplicableChecksRoundedDown) {
+  auto r = all_not_applicable();
+  r.judged("config.ssh-root-login");    // high: 6 passed
+  r.judged("config.tmp-exec-allowed");  // low: 1 passed
+  r.judged("config.postgres-trust-auth");
+  Finding trust;
+  trust.rule = "config.postgres-trust-auth";
+  trust.severity = Severity::critical;  // failed: 10
+  r.findings.push_back(trust);
+  r.unknown("config.cron-world-writable", "out of budget");
+  const Hardening h = audit::hardening_summary(r);
+  ASSERT_TRUE(h.score);
+  EXPECT_EQ(*h.score, 41);  // 7 * 100 / 17
+  std::map<std::string, std::string> status;
+  for (const auto& c : h.checks) status[c.rule] = c.status;
+  EXPECT_EQ(status["config.postgres-trust-auth"], "failed");
+  EXPECT_EQ(status["config.cron-world-writable"], "unknown");
+  EXPECT_EQ(status["config.ssh-root-login"], "passed");
+  EXPECT_EQ(status["config.docker-tcp-socket"], "not_applicable");
+}
+
+TEST(HardeningScore, NothingJudgedHasNoScore) {
+  auto r = all_not_applicable();
+  r.unknown("config.ssh-root-login", "sshd refuses its file");
+  EXPECT_FALSE(audit::hardening_summary(r).score);
+  r.judged("config.tmp-exec-allowed");
+  EXPECT_EQ(audit::hardening_summary(r).score, 100);
+}
+
+// A mistyped or empty --root is not a perfect host.
+TEST(HardeningScore, AnEmptyTreeReportsNoScore) {
+  Tree t;
+  const json r = t.scan();
+  EXPECT_TRUE(r["summary"]["hardening_score"].is_null()) << r["hardening"].dump(2);
+  EXPECT_TRUE(r["hardening"]["score"].is_null());
+  ASSERT_EQ(r["errors"].size(), 1u) << r["errors"].dump(2);
+  EXPECT_EQ(r["errors"][0]["message"],
+            t.dir.path() +
+                ": no /etc/passwd or /etc/os-release; not a system's root, so no "
+                "hardening score");
+  const auto text = run_hostward({"scan", "--root", t.dir.path(), "--only", "config"});
+  EXPECT_NE(text.out.find("Hardening score none:"), std::string::npos) << text.out;
+  t.write("/etc/os-release", "ID=debian\n");
+  EXPECT_EQ(t.scan()["summary"]["hardening_score"], 100);
 }
 
 }  // namespace
