@@ -186,6 +186,8 @@ DaemonJson parse_daemon_json(std::string_view text, const std::string& path) {
   read_json_bool(j, "tls", d.tls, d, path);
   read_json_bool(j, "tlsverify", d.tlsverify, d, path);
   read_json_group(j, d, path);
+  if (const auto it = j.find("data-root"); it != j.end() && it->is_string())
+    d.data_root = it->get<std::string>();
   return d;
 }
 

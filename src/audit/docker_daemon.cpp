@@ -515,25 +515,33 @@ int line_of_entry(const std::optional<std::string>& text, const std::string& nam
   return 0;
 }
 
+// A real docker group has a handful of members; a hostile image's may have a
+// million, each a finding and a search of /etc/passwd.
+constexpr size_t kMaxMembersReported = 200;
+
 void report_group_members(Context& ctx, const Group& group) {
   const auto accounts = read_accounts(ctx.in.files);
   const auto group_text = ctx.in.files.read("/etc/group");
   const auto passwd_text = ctx.in.files.read("/etc/passwd");
+  std::map<std::string_view, const Account*> by_name;
+  for (const auto& a : accounts) by_name.emplace(a.name, &a);
+  const int group_line = line_of_entry(group_text, group.name);
   std::set<std::string> reported;
-  auto account_of = [&](const std::string& name) -> const Account* {
-    for (const auto& a : accounts)
-      if (a.name == name) return &a;
-    return nullptr;
-  };
+  size_t left_out = 0;
   auto report = [&](const std::string& user, bool primary) {
-    const Account* a = account_of(user);
-    if (user == "root" || (a != nullptr && a->uid == 0) || !reported.insert(user).second) return;
+    const auto it = by_name.find(user);
+    const Account* a = it == by_name.end() ? nullptr : it->second;
+    if (user == "root" || (a != nullptr && a->uid == 0) || reported.count(user)) return;
+    if (reported.size() >= kMaxMembersReported) {
+      ++left_out;
+      return;
+    }
+    reported.insert(user);
     nlohmann::json subject = {{"kind", "config"},
                               {"path", primary ? "/etc/passwd" : "/etc/group"},
                               {"setting", primary ? "primary group" : "group members"},
                               {"user", user}};
-    const int line =
-        primary ? line_of_entry(passwd_text, user) : line_of_entry(group_text, group.name);
+    const int line = primary ? line_of_entry(passwd_text, user) : group_line;
     if (line > 0) subject["line"] = line;
     nlohmann::json evidence = {{"group", group.name},
                                {"gid", group.gid},
@@ -552,6 +560,11 @@ void report_group_members(Context& ctx, const Group& group) {
   for (const auto& m : group.members) report(m, false);
   for (const auto& a : accounts)
     if (a.gid == group.gid) report(a.name, true);
+  if (left_out > 0)
+    ctx.error(
+        fmt::format("the {} group has {} more members than the {} named; they are not "
+                    "listed",
+                    printable(group.name), left_out, kMaxMembersReported));
 }
 
 void report_socket(Context& ctx, const std::string& path, const FileFacts& facts,

@@ -70,7 +70,8 @@ struct DaemonJson {
   std::optional<bool> tls;
   std::optional<bool> tlsverify;
   std::optional<Word> group;
-  std::map<std::string, int> keys;  // top-level key -> line, for flag/file conflicts
+  std::optional<std::string> data_root;  // where images and containers' layers are kept
+  std::map<std::string, int> keys;       // top-level key -> line, for flag/file conflicts
 };
 DaemonJson parse_daemon_json(std::string_view text, const std::string& path);
 

@@ -1,10 +1,12 @@
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <optional>
 #include <set>
 
 #include "audit/accounts.h"
+#include "audit/docker_daemon.h"
 #include "audit/modules.h"
 #include "audit/mounts.h"
 #include "audit/setid_walk.h"
@@ -132,6 +134,39 @@ void tmp_exec_offline(const AuditInput& in, AuditResult& out) {
   }
 }
 
+// Accounts and groups as good as root: uid 0, the groups of raw disks,
+// password hashes, the Docker and LXD sockets and sudo, and their members.
+struct Privileged {
+  std::set<uint32_t> users = {0};
+  std::set<uint32_t> groups = {0};
+};
+
+Privileged privileged_ids(const ConfigFiles& files) {
+  static const std::set<std::string> kRootGroups = {"disk", "shadow", "docker", "sudo", "lxd"};
+  Privileged p;
+  const auto groups = read_groups(files);
+  std::set<std::string> members;
+  for (const auto& g : groups) {
+    if (!kRootGroups.count(g.name)) continue;
+    p.groups.insert(g.gid);
+    members.insert(g.members.begin(), g.members.end());
+  }
+  for (const auto& a : read_accounts(files))
+    if (p.groups.count(a.gid) || members.count(a.name)) p.users.insert(a.uid);
+  return p;
+}
+
+// dockerd's "data-root": containers' layers are plain directories there, and
+// a job's /tmp inside them is world-writable.
+std::optional<std::string> docker_data_root(const ConfigFiles& files) {
+  const auto text = files.read("/etc/docker/daemon.json");
+  if (!text) return std::nullopt;
+  auto root = parse_daemon_json(*text, "/etc/docker/daemon.json").data_root;
+  if (!root || root->empty() || (*root)[0] != '/') return std::nullopt;
+  while (root->size() > 1 && root->back() == '/') root->pop_back();
+  return root;
+}
+
 }  // namespace
 
 void host_hardening_register(RuleCatalog& catalog) {
@@ -159,6 +194,7 @@ void host_hardening_rules(const AuditInput& in, AuditResult& out) {
   SetidWalkOptions options;
   const auto mounts = host_mounts();  // a tree under --root is mounted on this host too
   for (auto& p : unsafe_mount_points(mounts, in.files.root, true)) options.skipped.insert(p);
+  if (auto data_root = docker_data_root(in.files)) options.skipped.insert(std::move(*data_root));
   // An offline tree is often mounted nosuid for inspection: the host's mount
   // options say nothing about the machine the tree comes from.
   if (in.files.root.empty()) options.nosuid = nosuid_by_mount_point(mounts, in.files.root);
@@ -169,27 +205,29 @@ void host_hardening_rules(const AuditInput& in, AuditResult& out) {
   } else {
     out.judged(setid_info().id);
   }
-  // Set-gid to these groups is as good as root: raw disks, password hashes,
-  // the Docker socket, sudo.
-  std::set<unsigned> privileged_groups = {0};
-  for (const auto& g : read_groups(in.files))
-    if (g.name == "disk" || g.name == "shadow" || g.name == "docker" || g.name == "sudo" ||
-        g.name == "lxd")
-      privileged_groups.insert(g.gid);
+  const Privileged privileged = privileged_ids(in.files);
   for (const auto& f : walk.found) {
-    const bool suid = (f.mode & 04000) != 0;
-    // Set-uid to root (or set-gid to group 0) is a way to root; a user's own
-    // set-uid copy gains nothing beyond that user.
-    const bool to_root = suid ? f.uid == 0 : privileged_groups.count(f.gid) > 0;
+    const bool suid = (f.mode & 04000) != 0 && (f.mode & (S_IXGRP | S_IXOTH)) != 0;
+    const bool sgid = (f.mode & 02000) != 0 && (f.mode & S_IXGRP) != 0;
+    if (!suid && !sgid) continue;  // only its owner can run it: nothing to gain
+    // Whoever runs it becomes its owner or group: root, or as good as root.
+    const bool to_root =
+        (suid && privileged.users.count(f.uid)) || (sgid && privileged.groups.count(f.gid));
     out.findings.push_back(
         make_finding(setid_info(), to_root ? Severity::high : Severity::low,
-                     fmt::format("{} is set-{} (owner uid {}) under the world-writable {}", f.path,
-                                 suid ? "uid" : "gid", f.uid, f.writable_dir),
+                     fmt::format("{} is set-{} (owner uid {}, group {}) under the "
+                                 "world-writable {}",
+                                 f.path,
+                                 suid && sgid ? "uid and set-gid"
+                                 : suid       ? "uid"
+                                              : "gid",
+                                 f.uid, f.gid, f.writable_dir),
                      {{"kind", "file"}, {"path", f.path}},
                      {{"mode", fmt::format("{:04o}", f.mode & 07777)},
                       {"uid", f.uid},
                       {"gid", f.gid},
                       {"size", f.size},
+                      {"to_root", to_root},
                       {"world_writable_dir", f.writable_dir}},
                      in.hostname, f.path));
   }

@@ -17,10 +17,23 @@ namespace {
 
 constexpr int kMaxDepth = 128;
 
-// Never entered: kernel views, and container runtimes' stores (0700 to
-// users, so nothing there is reachable to them anyway).
-const std::set<std::string> kSkippedPaths = {
-    "/proc", "/sys", "/dev", "/var/lib/docker", "/var/lib/containerd", "/var/lib/containers"};
+// Never entered: kernel views, and container runtimes' and builders' stores
+// (0700 to users, so nothing there is reachable to them anyway; running
+// containers' layers there are plain directories with their own /tmp).
+const std::set<std::string> kSkippedPaths = {"/proc",
+                                             "/sys",
+                                             "/dev",
+                                             "/var/lib/docker",
+                                             "/var/lib/containerd",
+                                             "/var/lib/containers",
+                                             "/var/lib/buildkit",
+                                             "/var/lib/rancher",
+                                             "/var/lib/kubelet",
+                                             "/var/lib/lxc",
+                                             "/var/lib/lxd",
+                                             "/var/lib/incus",
+                                             "/var/snap/docker",
+                                             "/var/snap/lxd"};
 
 // A device change the mount table did not announce is checked by magic.
 bool skipped_fs_magic(long type) {

@@ -798,6 +798,21 @@ TEST(DockerGroupMembers, EveryMemberButRootByName) {
   EXPECT_EQ(r.checks.at(kGroup).status, "passed");
 }
 
+// A hostile image's group of thousands: the first 200 are named, the rest
+// counted in an error entry, and the scan stays linear.
+TEST(DockerGroupMembers, AHugeGroupIsCappedAndSaysSo) {
+  std::string members;
+  for (int i = 0; i < 5000; ++i) members += (i ? "," : "") + ("u" + std::to_string(i));
+  FakeHost h;
+  h.file("/etc/passwd", kPasswd).file("/etc/group", "docker:x:999:" + members + "\n");
+  const auto r = h.run();
+  const auto f = of_rule(r, kGroup);
+  ASSERT_EQ(f.size(), 200u);
+  EXPECT_EQ(f[0].evidence["account_exists"], false);
+  expect_subject(f[0], "/etc/group", 1, "group members");
+  EXPECT_TRUE(said(r, "the docker group has 4801 more members than the 200 named")) << errors_of(r);
+}
+
 TEST(DockerGroupMembers, AnEmptyGroupIsJudgedAndQuiet) {
   FakeHost h;
   h.file("/etc/passwd", kPasswd).file("/etc/group", "docker:x:998:\n");

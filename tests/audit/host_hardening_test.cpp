@@ -7,9 +7,9 @@
 
 #include "audit/audit_rules.h"
 #include "audit/fail2ban.h"
-#include "audit/firewall_persistence.h"
 #include "audit/fixture_tree.h"
 #include "audit/mounts.h"
+#include "audit/setid_walk.h"
 #include "host/snapshot.h"
 #include "integration/support.h"
 
@@ -137,6 +137,80 @@ TEST(SetidTree, NoWorldWritableDirectoryIsQuiet) {
   const json r = t.scan();
   EXPECT_TRUE(findings_with_rule(r, "config.suid-in-world-writable").empty());
   EXPECT_EQ(check_status(r, "config.suid-in-world-writable"), "passed");
+}
+
+// Whoever runs a set-uid file becomes its owner: root, or an account as good
+// as root (in the docker group); set-gid to shadow reads every hash.
+TEST(SetidTree, OwnersAndGroupsAsGoodAsRootAreHigh) {
+  Tree t;
+  t.write("/etc/passwd",
+          "root:x:0:0::/root:/bin/bash\nazagent:x:1001:1001::/home/azagent:/bin/bash\n"
+          "dev:x:1002:1002::/home/dev:/bin/bash\n");
+  t.write("/etc/group", "root:x:0:\nshadow:x:42:\ndocker:x:999:azagent\n");
+  t.mkdir("/tmp", 01777);
+  for (const char* name : {"/tmp/agent-shell", "/tmp/shadow-reader", "/tmp/dev-shell"})
+    t.write(name, "", 0755);
+  ASSERT_EQ(::chown(t.at("/tmp/agent-shell").c_str(), 1001, 1001), 0);
+  ASSERT_EQ(::chown(t.at("/tmp/shadow-reader").c_str(), 1002, 42), 0);
+  ASSERT_EQ(::chown(t.at("/tmp/dev-shell").c_str(), 1002, 1002), 0);
+  ::chmod(t.at("/tmp/agent-shell").c_str(), 04755);
+  ::chmod(t.at("/tmp/shadow-reader").c_str(), 06755);
+  ::chmod(t.at("/tmp/dev-shell").c_str(), 04755);
+  std::map<std::string, json> by_path;
+  for (const auto& x : findings_with_rule(t.scan(), "config.suid-in-world-writable"))
+    by_path[x["subject"]["path"]] = x;
+  ASSERT_EQ(by_path.size(), 3u);
+  EXPECT_EQ(by_path["/tmp/agent-shell"]["severity"], "high");  // azagent is in docker
+  EXPECT_EQ(by_path["/tmp/agent-shell"]["evidence"]["to_root"], true);
+  EXPECT_EQ(by_path["/tmp/shadow-reader"]["severity"], "high");  // set-gid shadow
+  EXPECT_EQ(by_path["/tmp/dev-shell"]["severity"], "low");       // dev is only dev
+  EXPECT_EQ(by_path["/tmp/dev-shell"]["evidence"]["to_root"], false);
+}
+
+// Set-uid with nobody but the owner able to run it gains nothing.
+TEST(SetidTree, SetuidOnlyItsOwnerCanRunIsQuiet) {
+  Tree t;
+  t.mkdir("/tmp", 01777);
+  t.write("/tmp/no-exec", "", 04600);
+  t.write("/tmp/owner-only", "", 04700);
+  const json r = t.scan();
+  EXPECT_TRUE(findings_with_rule(r, "config.suid-in-world-writable").empty()) << r.dump(2);
+}
+
+// Builders' and runtimes' stores hold running containers' layers as plain
+// directories with their own /tmp: not entered, also dockerd's data-root.
+TEST(SetidTree, ContainerStoresAndDockersDataRootAreNotEntered) {
+  Tree t;
+  t.write("/etc/docker/daemon.json", "{\"data-root\": \"/data/docker/\"}");
+  for (const char* dir :
+       {"/var/lib/buildkit/runc/snap/1/fs/tmp", "/data/docker/overlay2/a/diff/tmp",
+        "/var/lib/rancher/k3s/agent/snap/2/fs/tmp", "/data/other/tmp"}) {
+    t.mkdir(dir, 01777);
+    t.write(std::string(dir) + "/sudo", "", 04755);
+  }
+  const auto f = findings_with_rule(t.scan(), "config.suid-in-world-writable");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0]["subject"]["path"], "/data/other/tmp/sudo");
+}
+
+// The walk itself: a nosuid mount is not reported, and a walk out of budget
+// says so (the check is then unknown, never passed).
+TEST(SetidWalk, NosuidMountsAndTheBudget) {
+  Tree t;
+  t.mkdir("/tmp", 01777);
+  t.mkdir("/scratch", 01777);
+  t.write("/tmp/a", "", 04755);
+  t.write("/scratch/b", "", 04755);
+  audit::SetidWalkOptions options;
+  options.nosuid["/scratch"] = true;
+  auto walk = audit::walk_setid_in_world_writable(t.dir.path(), options);
+  EXPECT_TRUE(walk.complete);
+  ASSERT_EQ(walk.found.size(), 1u);
+  EXPECT_EQ(walk.found[0].path, "/tmp/a");
+  options.max_entries = 1;
+  walk = audit::walk_setid_in_world_writable(t.dir.path(), options);
+  EXPECT_FALSE(walk.complete);
+  EXPECT_EQ(walk.incomplete_reason, "stopped after 1 entries");
 }
 
 // --- config.no-brute-force-protection ---
@@ -411,155 +485,6 @@ TEST(Fail2banOracle, JailsAgreeWithFail2banClientDump) {
       EXPECT_EQ(found, oracle_log) << said;
     }
   }
-}
-
-// --- config.firewall-not-persistent ---
-
-class FirewallPersistence : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!is_root()) GTEST_SKIP() << "needs root (network namespace, iptables)";
-    if (!have_program("iptables-save")) GTEST_SKIP() << "iptables is not installed";
-    ASSERT_TRUE(ns_.create()) << ns_.error();
-  }
-  void in_ns(std::vector<std::string> argv) {
-    argv.insert(argv.begin(), {"ip", "netns", "exec", ns_.name()});
-    const auto r = run_command(argv);
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-  }
-  // The live firewall of the namespace as hostward collects it.
-  host::Snapshot live_snapshot() {
-    const std::string path = tmp_.path() + "/snap.json";
-    const auto r =
-        run_command({"ip", "netns", "exec", ns_.name(), HOSTWARD_BIN, "exposure", "--docker-socket",
-                     tmp_.path() + "/none.sock", "--save-snapshot", path});
-    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
-    std::ifstream in(path);
-    return host::snapshot_from_json(nlohmann::json::parse(in));
-  }
-  std::vector<Finding> judge(const Tree& t, const host::Snapshot& live) {
-    audit::AuditInput in;
-    in.files.root = t.dir.path();
-    in.live = &live;
-    std::vector<Finding> out;
-    for (auto& f : audit::run_config_rules(in).findings)
-      if (f.rule == "config.firewall-not-persistent") out.push_back(f);
-    return out;
-  }
-  Netns ns_;
-  TempDir tmp_;
-};
-
-TEST_F(FirewallPersistence, HandTypedRulesWithNothingSavedFire) {
-  in_ns({"iptables", "-A", "INPUT", "-p", "tcp", "--dport", "5432", "-j", "DROP"});
-  in_ns({"iptables", "-P", "FORWARD", "DROP"});
-  Tree t;
-  const auto f = judge(t, live_snapshot());
-  ASSERT_EQ(f.size(), 1u);
-  EXPECT_EQ(f[0].subject["family"], "IPv4");
-  EXPECT_EQ(f[0].evidence["live_rules"], 2);
-  EXPECT_EQ(f[0].severity, Severity::medium);
-}
-
-TEST_F(FirewallPersistence, SavedAndLoadedRulesAreQuietUntilTheyDiffer) {
-  in_ns({"iptables", "-A", "INPUT", "-p", "tcp", "--dport", "5432", "-j", "DROP"});
-  const auto saved = run_command({"ip", "netns", "exec", ns_.name(), "iptables-save"});
-  ASSERT_EQ(saved.exit_code, 0);
-  Tree t;
-  t.write("/etc/iptables/rules.v4", saved.out);
-  t.write("/lib/systemd/system/netfilter-persistent.service",
-          "[Service]\nExecStart=/usr/sbin/netfilter-persistent start\n");
-  t.symlink("/lib/systemd/system/netfilter-persistent.service",
-            "/etc/systemd/system/multi-user.target.wants/netfilter-persistent.service");
-  EXPECT_TRUE(judge(t, live_snapshot()).empty());
-  in_ns({"iptables", "-I", "INPUT", "-p", "tcp", "--dport", "2375", "-j", "ACCEPT"});
-  const auto f = judge(t, live_snapshot());
-  ASSERT_EQ(f.size(), 1u);
-  EXPECT_EQ(f[0].evidence["not_saved_count"], 1);
-  EXPECT_EQ(f[0].evidence["not_saved"][0], "filter -A INPUT -p tcp -m tcp --dport 2375 -j ACCEPT");
-  EXPECT_EQ(f[0].evidence["saved_not_live_count"], 0);
-}
-
-TEST_F(FirewallPersistence, DockerRulesAndAnEmptyFirewallAreQuiet) {
-  in_ns({"iptables", "-N", "DOCKER"});
-  in_ns({"iptables", "-A", "FORWARD", "-o", "docker0", "-j", "DOCKER"});
-  in_ns({"iptables", "-t", "nat", "-A", "POSTROUTING", "-s", "172.17.0.0/16", "!", "-o", "docker0",
-         "-j", "MASQUERADE"});
-  Tree t;
-  EXPECT_TRUE(judge(t, live_snapshot()).empty());
-}
-
-TEST_F(FirewallPersistence, LiveScanInTheNamespaceReportsIt) {
-  // The host's own /etc decides what is persisted: skip where it persists rules.
-  if (access("/etc/iptables/rules.v4", F_OK) == 0 || access("/etc/ufw/ufw.conf", F_OK) == 0)
-    GTEST_SKIP() << "this host keeps saved iptables or ufw rules";
-  in_ns({"iptables", "-A", "INPUT", "-p", "tcp", "--dport", "6379", "-j", "DROP"});
-  const auto r = run_command({"ip", "netns", "exec", ns_.name(), HOSTWARD_BIN, "scan", "--only",
-                              "config", "--format", "json", "--fail-on", "critical"});
-  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
-  const auto f = findings_with_rule(json::parse(r.out), "config.firewall-not-persistent");
-  ASSERT_EQ(f.size(), 1u);
-  EXPECT_EQ(f[0]["evidence"]["examples"][0], "filter -A INPUT -p tcp -m tcp --dport 6379 -j DROP");
-}
-
-TEST(OwnIptablesRules, DockersForwardPolicyAndHairpinRulesAreDockers) {
-  const auto rules = audit::own_iptables_rules(
-      "*filter\n:FORWARD DROP [0:0]\n:DOCKER - [0:0]\nCOMMIT\n*nat\n:DOCKER - [0:0]\n"
-      "-A POSTROUTING -s 172.17.0.2/32 -d 172.17.0.2/32 -p tcp -m tcp --dport 5432 -j "
-      "MASQUERADE\nCOMMIT\n");
-  EXPECT_TRUE(rules.empty());
-  // Without Docker, a FORWARD policy of DROP is the owner's.
-  EXPECT_EQ(audit::own_iptables_rules("*filter\n:FORWARD DROP [0:0]\nCOMMIT\n").size(), 1u);
-}
-
-TEST(OwnIptablesRules, DockerUserRulesAreTheOwnersAndIPv6HairpinsAreDockers) {
-  const auto rules = audit::own_iptables_rules(
-      "*filter\n:DOCKER-USER - [0:0]\n-A FORWARD -j DOCKER-USER\n"
-      "-A DOCKER-USER -s 203.0.113.0/24 -p tcp --dport 5432 -j DROP\n-A DOCKER-USER -j RETURN\n"
-      "COMMIT\n*nat\n-A POSTROUTING -s fd00::2/128 -d fd00::2/128 -p tcp --dport 80 -j "
-      "MASQUERADE\nCOMMIT\n");
-  EXPECT_EQ(rules, (std::set<std::string>{
-                       "filter -A DOCKER-USER -s 203.0.113.0/24 -p tcp --dport 5432 -j DROP"}));
-}
-
-TEST(FirewallPersistenceUfw, NatRulesInUfwsBeforeRulesAreLoadedAtBoot) {
-  Tree t;
-  t.write("/etc/ufw/ufw.conf", "ENABLED=yes\n");
-  t.write("/etc/ufw/before.rules",
-          "*nat\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -s 10.8.0.0/24 -o eth0 -j "
-          "MASQUERADE\nCOMMIT\n*filter\n:ufw-before-input - [0:0]\n"
-          "-A ufw-before-input -i lo -j ACCEPT\nCOMMIT\n");
-  host::Snapshot live;
-  live.network_collected = true;
-  live.firewall.v4.read = true;
-  live.firewall.v4.text =
-      "*filter\n:INPUT DROP [0:0]\n:ufw-before-input - [0:0]\n-A INPUT -j ufw-before-input\n"
-      "-A ufw-before-input -i lo -j ACCEPT\nCOMMIT\n*nat\n:POSTROUTING ACCEPT [0:0]\n"
-      "-A POSTROUTING -s 10.8.0.0/24 -o eth0 -j MASQUERADE\nCOMMIT\n";
-  audit::AuditInput in;
-  in.files.root = t.dir.path();
-  in.live = &live;
-  const auto of_rule = [](const audit::AuditResult& r) {
-    std::vector<Finding> f;
-    for (const auto& x : r.findings)
-      if (x.rule == "config.firewall-not-persistent") f.push_back(x);
-    return f;
-  };
-  EXPECT_TRUE(of_rule(audit::run_config_rules(in)).empty());
-  // A rule typed beside ufw is not restored by it.
-  live.firewall.v4.text += "*filter\n-A INPUT -p tcp --dport 5432 -j DROP\nCOMMIT\n";
-  const auto f = of_rule(audit::run_config_rules(in));
-  ASSERT_EQ(f.size(), 1u);
-  EXPECT_EQ(f[0].evidence["not_saved"][0], "filter -A INPUT -p tcp --dport 5432 -j DROP");
-}
-
-TEST(OwnIptablesRules, PoliciesCountAndToolChainsDoNot) {
-  const auto rules = audit::own_iptables_rules(
-      "# Generated\n*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n:f2b-sshd - [0:0]\n"
-      ":DOCKER-USER - [0:0]\n-A INPUT -j f2b-sshd\n-A f2b-sshd -s 203.0.113.5/32 -j REJECT\n"
-      "-A DOCKER-USER -j RETURN\n-A INPUT  -p tcp   --dport 22 -j ACCEPT\nCOMMIT\n");
-  EXPECT_EQ(rules, (std::set<std::string>{"filter :INPUT DROP",
-                                          "filter -A INPUT -p tcp --dport 22 -j ACCEPT"}));
 }
 
 }  // namespace
