@@ -1,6 +1,6 @@
-// The filesystem, brute-force and firewall-persistence rules: fixture trees
-// through `scan --root`, fail2ban's own reader as the oracle for jails, and
-// real iptables rules in a test-made network namespace.
+// The filesystem and brute-force rules: fixture trees through `scan --root`
+// and fail2ban's own reader as the oracle for jails (firewall persistence is
+// in firewall_persistence_test.cpp, more brute force in brute_force_test.cpp).
 #include <gtest/gtest.h>
 
 #include <fstream>
