@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <optional>
 
 #include "audit/fail2ban.h"
@@ -58,6 +59,16 @@ std::vector<SshListener> outside_ssh_listeners(const host::Snapshot& live,
   return out;
 }
 
+// 1-65535 written in digits only; nullopt otherwise (an offline tree's
+// "Port 99999999999" must not overflow).
+std::optional<int> tcp_port(std::string_view digits) {
+  int port = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  if (ec != std::errc() || end != digits.data() + digits.size() || port < 1 || port > 65535)
+    return std::nullopt;
+  return port;
+}
+
 // The port of a ListenAddress written "host:port" or "[v6]:port"; 0 for none.
 int listen_address_port(const std::string& written) {
   size_t colon = std::string::npos;
@@ -69,16 +80,15 @@ int listen_address_port(const std::string& written) {
     colon = written.find(':');
   }
   if (colon == std::string::npos) return 0;
-  const int port = std::atoi(written.c_str() + colon + 1);
-  return port > 0 && port <= 65535 ? port : 0;
+  return tcp_port(std::string_view(written).substr(colon + 1)).value_or(0);
 }
 
 // sshd's first Port (22 by default), which the live check also uses to
 // recognise a socket whose owner it cannot see.
 int configured_port(const SshdEffective& e) {
   const auto p = e.values.find("port");
-  const int port = p != e.values.end() && !p->second.empty() ? std::atoi(p->second[0].c_str()) : 0;
-  return port > 0 && port <= 65535 ? port : 22;
+  if (p == e.values.end() || p->second.empty()) return 22;
+  return tcp_port(p->second[0]).value_or(22);
 }
 
 // Offline: the port of the first ListenAddress when it names one, else Port.

@@ -321,6 +321,8 @@ class ActionFiles {
 
   struct Defaults {
     std::string port, type;
+    bool found = false;      // action.d has this action
+    bool uses_port = false;  // its commands name <port> (ufw's, route's, mail's do not)
   };
 
   const Defaults& of(const std::string& name) {
@@ -337,6 +339,10 @@ class ActionFiles {
     for (const auto& path : order) reader.read_with_includes(path, 0);
     const Interpolator interp(reader.sections, reader.known);
     Defaults d;
+    d.found = !reader.sections.empty();
+    for (const auto& [section, options] : reader.sections)
+      for (const auto& [key, v] : options)
+        if (v.text.find("<port>") != std::string::npos) d.uses_port = true;
     d.port = value(reader.sections, interp, "port");
     d.type = lowercase(value(reader.sections, interp, "type"));
     return cache_[name] = std::move(d);
@@ -368,6 +374,9 @@ void resolve_actions(std::vector<Fail2banAction>& actions, ActionFiles& action_f
     const auto& defaults = action_files.of(a.name);
     const auto port = a.params.find("port");
     a.port = port != a.params.end() ? port->second : defaults.port;
+    // Debian's action_ passes port= to every ban action; one whose commands
+    // never use it (ufw bans "from IP to any") blocks every port, or bans nothing.
+    if (defaults.found && !defaults.uses_port) a.port.clear();
     const auto type = a.params.find("type");
     const std::string t = type != a.params.end() ? lowercase(type->second) : defaults.type;
     a.all_ports = t == "allports" || a.name.find("allports") != std::string::npos;

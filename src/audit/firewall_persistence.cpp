@@ -36,13 +36,15 @@ const RuleInfo& info() {
   return i;
 }
 
-constexpr size_t kMaxWords = 4096;              // per rule line
-constexpr size_t kMaxRules = 100000;            // per ruleset
-constexpr size_t kMaxExpansions = 256;          // rules one line with address lists makes
-constexpr size_t kMaxCanonicalWords = 8 << 20;  // words of canonical rules, per ruleset
-constexpr int kMaxIncludeDepth = 16;            // nft's own limit
-constexpr size_t kMaxNftFiles = 128;            // files one nftables configuration reads
-constexpr size_t kMaxNftBytes = 16 << 20;       // and their total size
+constexpr size_t kMaxWords = 4096;               // per rule line
+constexpr size_t kMaxRules = 100000;             // per ruleset
+constexpr size_t kMaxExpansions = 256;           // rules one line with address lists makes
+constexpr size_t kMaxCanonicalBytes = 64 << 20;  // bytes of canonical rules, per ruleset
+constexpr size_t kMaxShownRule = 1024;           // a saved rule as written, in evidence
+constexpr size_t kMaxIncludes = 1024;            // include statements followed, per configuration
+constexpr int kMaxIncludeDepth = 16;             // nft's own limit
+constexpr size_t kMaxNftFiles = 128;             // files one nftables configuration reads
+constexpr size_t kMaxNftBytes = 16 << 20;        // and their total size
 
 bool starts_with(std::string_view s, std::string_view head) {
   return s.size() >= head.size() && s.compare(0, head.size(), head) == 0;
@@ -746,7 +748,7 @@ std::vector<std::string> rule_words(const Rule& r, const Addresses& a) {
 
 // The canonical words of an "-A CHAIN ..." (or "-I CHAIN [N] ...") line,
 // one list per rule it makes; none for other lines. `budget` bounds the
-// words made for a whole ruleset (address lists multiply them).
+// bytes made for a whole ruleset (address lists multiply a line's words).
 std::vector<std::vector<std::string>> canonical_rules(std::vector<Word> words, const Canon& c,
                                                       size_t& budget) {
   if (!words.empty() && starts_with(words[0].text, "["))
@@ -773,9 +775,11 @@ std::vector<std::vector<std::string>> canonical_rules(std::vector<Word> words, c
   canonical_target(rule, c);
   sort_options(rule.target_options);
   std::vector<std::vector<std::string>> out;
+  size_t line_bytes = 0;
+  for (const auto& w : words) line_bytes += w.text.size() + 1;
   for (const auto& a : address_combinations(rule)) {
-    if (budget < words.size()) break;
-    budget -= words.size();
+    if (budget < line_bytes) break;
+    budget -= line_bytes;
     out.push_back(rule_words(rule, a));
   }
   return out;
@@ -866,7 +870,7 @@ OwnRules read_own_rules(const std::string& text, const RuleReading& how) {
   // dockerd sets FORWARD's policy to DROP when it turns forwarding on.
   const bool docker = how.docker_present.value_or(text.find("\n:DOCKER") != std::string::npos);
   const Canon canon{how.v6, how.services};
-  size_t budget = kMaxCanonicalWords;
+  size_t budget = kMaxCanonicalBytes;
   std::istringstream in(text);
   std::string line, table;
   while (std::getline(in, line) && out.size() < kMaxRules) {
@@ -889,7 +893,7 @@ OwnRules read_own_rules(const std::string& text, const RuleReading& how) {
       }
       continue;
     }
-    const std::string as_written = table + " " + collapsed(line);
+    const std::string as_written = (table + " " + collapsed(line)).substr(0, kMaxShownRule);
     for (const auto& rule : canonical_rules(words, canon, budget)) {
       if (managed_rule(table, rule)) continue;
       std::vector<std::string> q;
@@ -982,6 +986,8 @@ struct NftReader {
   const ConfigFiles& files;
   NftConfig config;
   size_t bytes = 0;
+  size_t includes = 0;
+  std::set<std::string> expanded;  // include names already followed
 
   void read(const std::string& path, int depth) {
     if (depth > kMaxIncludeDepth || config.files.size() >= kMaxNftFiles || bytes >= kMaxNftBytes)
@@ -1000,6 +1006,10 @@ struct NftReader {
                                                       "arp", "bridge", "netdev"};
       const After now = std::exchange(after, After::nothing);
       if (now == After::include && w->quoted) {
+        // Caps first: a glob lists directories, and a file may hold many includes.
+        if (++includes > kMaxIncludes || config.files.size() >= kMaxNftFiles ||
+            bytes >= kMaxNftBytes || !expanded.insert(w->text).second)
+          continue;
         for (const auto& target : include_targets(w->text)) read(target, depth + 1);
       } else if (now == After::table && !w->quoted && kFamilies.count(w->text)) {
         family = w->text;
@@ -1134,7 +1144,7 @@ std::set<std::string> own_iptables_rules(const std::string& text, const RuleRead
 }
 
 std::optional<NftConfig> read_nft_config(const ConfigFiles& files, const std::string& path) {
-  NftReader reader{files, {}, 0};
+  NftReader reader{files, {}, 0, 0, {}};
   reader.read(path, 0);
   if (reader.config.files.empty()) return std::nullopt;
   return reader.config;

@@ -381,15 +381,21 @@ class Auditor {
   // Sticky directories: a component right under one that exists and belongs
   // to root or the job's own user cannot be replaced by anyone else; only
   // once a tmp cleanup or a reboot removes it can another user plant it.
-  std::optional<std::string> held_under_sticky(const JobContext& job, const Exposure& e) const {
+  struct Held {
+    std::string path;
+    unsigned owner = 0;
+  };
+  std::optional<Held> held_under_sticky(const JobContext& job, const Exposure& e) const {
     if (!check_owners_ || e.is_target || !e.only_sticky || e.under_sticky.empty())
       return std::nullopt;
     const Account* user = account(job.runs_as);
+    std::optional<Held> last;
     for (const auto& held : e.under_sticky) {
       const auto f = facts_.stat(held);
       if (!f || (f->uid != 0 && (user == nullptr || f->uid != user->uid))) return std::nullopt;
+      last = Held{held, f->uid};  // what was judged: a second stat could find it gone
     }
-    return e.under_sticky.back();
+    return last;
   }
 
   void report(const JobContext& job, Reason reason, const std::string& program, const Exposure& e,
@@ -419,7 +425,7 @@ class Auditor {
       severity = Severity::low;
       evidence["plantable"] = fmt::format(
           "only after a tmp cleanup or a reboot removes {}: {} is sticky and {} belongs to {}",
-          *held, e.path, *held, user_name(facts_.stat(*held)->uid));
+          held->path, e.path, held->path, user_name(held->owner));
     }
     out_.findings.push_back(make_finding(rule_info(), severity, title(job, reason, program, e),
                                          std::move(subject), std::move(evidence), in_.hostname,

@@ -52,7 +52,12 @@ void stock_fail2ban(Tree& t, const std::string& jail_local) {
   t.write("/etc/fail2ban/jail.d/defaults-debian.conf", "[sshd]\nenabled = true\n");
   // The action files' own default port, for an action line without port=.
   t.write("/etc/fail2ban/action.d/iptables.conf",
-          "[Definition]\ntype = multiport\n[Init]\nport = ssh\n");
+          "[Definition]\ntype = multiport\nmultiport = -p <protocol> -m multiport --dports <port>\n"
+          "actionstart = <iptables> -I <chain> <multiport> -j f2b-<name>\n[Init]\nport = ssh\n");
+  // ufw's action bans "from IP to any": it never uses the port it is given.
+  t.write("/etc/fail2ban/action.d/ufw.conf",
+          "[Definition]\nactionban = ufw insert <insertpos> <blocktype> from <ip> to "
+          "<destination>\n[Init]\ninsertpos = 1\nblocktype = reject\ndestination = any\n");
   t.write("/etc/fail2ban/action.d/iptables-multiport.conf",
           "[INCLUDES]\nbefore = iptables.conf\n[Definition]\ntype = multiport\n");
   t.write("/etc/fail2ban/action.d/iptables-allports.conf",
@@ -152,6 +157,8 @@ TEST(BruteForcePorts, JailsThatReachSshdsPortProtect) {
       "[sshd]\nbackend = systemd\naction = iptables-multiport[port=\"2222\"]\n"
       "           sendmail-whois[name=sshd]\n",
       "[sshd]\nbackend = systemd\naction = iptables-allports\n",
+      // Debian's action_ hands ufw port=ssh, which its ban command ignores.
+      "[DEFAULT]\nbanaction = ufw\n[sshd]\nbackend = systemd\n",
       // No port hostward can judge: a custom action, an unknown name.
       "[sshd]\nbackend = systemd\naction = route\n",
       "[sshd]\nbackend = systemd\nport = ssh-alt\n",
