@@ -93,10 +93,13 @@ void check_shell(const std::string& text) {
     if (c.empty()) abort();
 }
 
+// Quotes, backslashes and white space dropped: systemd joins a continued
+// line with a space, and a quote may open in the middle of a word.
 std::string without_quoting(const std::string& s) {
   std::string out;
   for (const char c : s)
-    if (c != '\'' && c != '"' && c != '\\') out += c;
+    if (c != '\'' && c != '"' && c != '\\' && c != ' ' && c != '\t' && c != '\n' && c != '\r')
+      out += c;
   return out;
 }
 
