@@ -876,9 +876,12 @@ OwnRules read_own_rules(const std::string& text, const RuleReading& how) {
   while (std::getline(in, line) && out.size() < kMaxRules) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty() || line[0] == '#') continue;
-    if (line[0] == '*') {  // "*filter": a table name is one word
-      const auto name = restore_words(line.substr(1));
-      table = name.empty() ? "" : name[0].text;
+    if (line[0] == '*') {
+      // "*filter": iptables-restore takes the first blank-separated word
+      // (strtok, no quoting), so a table name never holds a blank.
+      std::istringstream name(line.substr(1));
+      table.clear();
+      name >> table;
       continue;
     }
     const auto words = restore_words(line);

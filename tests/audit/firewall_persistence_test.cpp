@@ -436,6 +436,15 @@ TEST(OwnIptablesRules, HostileLinesEndAndKeepTheirRule) {
   EXPECT_TRUE(own("-N chain").empty());
 }
 
+// iptables-restore reads the table as strtok does: the first blank-separated
+// word, quotes and all. A quote must not glue the rest of the line to it.
+TEST(OwnIptablesRules, TableNameIsTheFirstWordEvenAfterAQuote) {
+  EXPECT_EQ(audit::own_iptables_rules("*\"*f -A f2b-x DROP\n-A INPUT -j DROP\nCOMMIT\n"),
+            (std::set<std::string>{"\"*f -A INPUT -j DROP"}));
+  EXPECT_EQ(audit::own_iptables_rules("*filter extra\n-A INPUT -j DROP\nCOMMIT\n"),
+            (std::set<std::string>{"filter -A INPUT -j DROP"}));
+}
+
 TEST(OwnIptablesRules, DockersForwardPolicyAndHairpinRulesAreDockers) {
   const auto rules = audit::own_iptables_rules(
       "*filter\n:FORWARD DROP [0:0]\n:DOCKER - [0:0]\nCOMMIT\n*nat\n:DOCKER - [0:0]\n"
