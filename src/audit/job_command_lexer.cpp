@@ -245,9 +245,14 @@ std::vector<SimpleCommand> split_job_commands(std::string_view script, const Job
 std::vector<SimpleCommand> parse_exec_value(std::string_view value) {
   // systemd.service(5) "Command lines": words split at whitespace, "..." and
   // '...' quoting, C-style backslash escapes, a lone ";" between commands.
+  // A quote left open is systemd's "Unbalanced quoting, ignoring": that
+  // command and the rest of the line are dropped (systemd-analyze verify).
+  // Without a "-" prefix systemd also refuses the unit; the commands before
+  // are still judged, as a fixed unit would run them.
   std::vector<SimpleCommand> commands(1);
   size_t i = 0;
-  while (i < value.size() && commands.size() <= kMaxCommands) {
+  bool unbalanced = false;
+  while (i < value.size() && commands.size() <= kMaxCommands && !unbalanced) {
     while (i < value.size() && is_space(value[i])) ++i;
     if (i >= value.size()) break;
     CronWord word;
@@ -257,9 +262,12 @@ std::vector<SimpleCommand> parse_exec_value(std::string_view value) {
       if (c == '"' || c == '\'') {
         quoted = true;
         const size_t end = value.find(c, i + 1);
-        const size_t stop = end == std::string_view::npos ? value.size() : end;
-        word.text.append(value.substr(i + 1, stop - i - 1));
-        i = stop + 1;
+        if (end == std::string_view::npos) {
+          unbalanced = true;
+          break;
+        }
+        word.text.append(value.substr(i + 1, end - i - 1));
+        i = end + 1;
         continue;
       }
       if (c == '\\' && i + 1 < value.size()) {
@@ -270,6 +278,10 @@ std::vector<SimpleCommand> parse_exec_value(std::string_view value) {
       if (c == '$' || c == '%') word.exact = false;  // $VAR, %h: known at run time only
       word.text += c;
       ++i;
+    }
+    if (unbalanced) {
+      commands.pop_back();
+      break;
     }
     if (!quoted && word.text == ";") {
       commands.emplace_back();

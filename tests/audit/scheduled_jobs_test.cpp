@@ -1078,6 +1078,16 @@ TEST(TimerUnitParser, ExecValues) {
   EXPECT_FALSE(c[2][2].exact);
 }
 
+// systemd refuses a command with a quote left open ("Unbalanced quoting")
+// and what follows it; the commands before it still run.
+TEST(TimerUnitParser, ExecValueWithAnOpenQuoteEndsBeforeThatCommand) {
+  const auto c = parse_exec_value("/bin/a x ; /home/ci/'run ; /usr/bin/b -c 'op(\"/tmp/x\")' y");
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0][0].text, "/bin/a");
+  EXPECT_TRUE(parse_exec_value("/bin/sh -c 'echo").empty());
+  ASSERT_EQ(parse_exec_value("/bin/sh -c 'echo ; x' \"\"").size(), 1u);
+}
+
 TEST(CronRunPartsNames, DebianRules) {
   EXPECT_TRUE(run_parts_name_ok("logrotate"));
   EXPECT_TRUE(run_parts_name_ok("0anacron"));
