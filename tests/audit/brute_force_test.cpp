@@ -44,12 +44,7 @@ void stock_fail2ban(Tree& t, const std::string& jail_local) {
           "action_ = %(banaction)s[port=\"%(port)s\", protocol=\"%(protocol)s\", "
           "chain=\"%(chain)s\"]\naction = %(action_)s\n"
           "[sshd]\nport    = ssh\nlogpath = %(sshd_log)s\nbackend = %(sshd_backend)s\n");
-  t.write("/etc/fail2ban/paths-common.conf",
-          "[DEFAULT]\ndefault_backend = %(default/backend)s\n"
-          "syslog_authpriv = /var/log/auth.log\nsshd_log = %(syslog_authpriv)s\n"
-          "sshd_backend = %(default_backend)s\n");
-  t.write("/etc/fail2ban/paths-debian.conf", "[INCLUDES]\nbefore = paths-common.conf\n");
-  t.write("/etc/fail2ban/jail.d/defaults-debian.conf", "[sshd]\nenabled = true\n");
+  write_debian_fail2ban_paths(t);
   // The action files' own default port, for an action line without port=.
   t.write("/etc/fail2ban/action.d/iptables.conf",
           "[Definition]\ntype = multiport\nmultiport = -p <protocol> -m multiport --dports <port>\n"

@@ -111,19 +111,12 @@ class FirewallPersistence : public ::testing::Test {
     ASSERT_TRUE(ns_.create()) << ns_.error();
   }
   void in_ns(std::vector<std::string> argv) {
-    argv.insert(argv.begin(), {"ip", "netns", "exec", ns_.name()});
-    const auto r = run_command(argv);
+    const auto r = ns_.run(argv);
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   // The live firewall of the namespace as hostward collects it.
   host::Snapshot live_snapshot() {
-    const std::string path = tmp_.path() + "/snap.json";
-    const auto r =
-        run_command({"ip", "netns", "exec", ns_.name(), HOSTWARD_BIN, "exposure", "--docker-socket",
-                     tmp_.path() + "/none.sock", "--save-snapshot", path});
-    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
-    std::ifstream in(path);
-    return host::snapshot_from_json(nlohmann::json::parse(in));
+    return host::snapshot_from_json(ns_.exposure_snapshot(tmp_.path()));
   }
   // A tree whose saved rules are the hand-written file, loaded into the
   // namespace by `loader` (iptables-restore, iptables-legacy-restore, ...).
@@ -151,7 +144,7 @@ TEST_F(FirewallPersistence, HandTypedRulesWithNothingSavedFire) {
 
 TEST_F(FirewallPersistence, SavedAndLoadedRulesAreQuietUntilTheyDiffer) {
   in_ns({"iptables", "-A", "INPUT", "-p", "tcp", "--dport", "5432", "-j", "DROP"});
-  const auto saved = run_command({"ip", "netns", "exec", ns_.name(), "iptables-save"});
+  const auto saved = ns_.run({"iptables-save"});
   ASSERT_EQ(saved.exit_code, 0);
   Tree t;
   t.write("/etc/iptables/rules.v4", saved.out);
@@ -257,8 +250,8 @@ TEST_F(FirewallPersistence, LiveScanInTheNamespaceReportsIt) {
   if (access("/etc/iptables/rules.v4", F_OK) == 0 || access("/etc/ufw/ufw.conf", F_OK) == 0)
     GTEST_SKIP() << "this host keeps saved iptables or ufw rules";
   in_ns({"iptables", "-A", "INPUT", "-p", "tcp", "--dport", "6379", "-j", "DROP"});
-  const auto r = run_command({"ip", "netns", "exec", ns_.name(), HOSTWARD_BIN, "scan", "--only",
-                              "config", "--format", "json", "--fail-on", "critical"});
+  const auto r = ns_.run(
+      {HOSTWARD_BIN, "scan", "--only", "config", "--format", "json", "--fail-on", "critical"});
   ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
   const auto f = findings_with_rule(json::parse(r.out), kRule);
   ASSERT_EQ(f.size(), 1u);

@@ -41,6 +41,17 @@ struct Tree {
   }
 };
 
+// Debian's fail2ban paths files and its jail.d default, as the package ships
+// them: [sshd] enabled, its log and backend taken from paths-common.conf.
+inline void write_debian_fail2ban_paths(Tree& t) {
+  t.write("/etc/fail2ban/paths-common.conf",
+          "[DEFAULT]\ndefault_backend = %(default/backend)s\n"
+          "syslog_authpriv = /var/log/auth.log\nsshd_log = %(syslog_authpriv)s\n"
+          "sshd_backend = %(default_backend)s\n");
+  t.write("/etc/fail2ban/paths-debian.conf", "[INCLUDES]\nbefore = paths-common.conf\n");
+  t.write("/etc/fail2ban/jail.d/defaults-debian.conf", "[sshd]\nenabled = true\n");
+}
+
 // The status of `rule` in the report's hardening summary.
 inline std::string check_status(const nlohmann::json& report, const std::string& rule) {
   for (const auto& c : report["hardening"]["checks"])

@@ -227,12 +227,7 @@ void debian_fail2ban(Tree& t, const std::string& jail_local) {
           "[INCLUDES]\nbefore = paths-debian.conf\n[DEFAULT]\nenabled = false\nbackend = auto\n"
           "filter = %(__name__)s[mode=%(mode)s]\nmode = normal\n"
           "[sshd]\nport    = ssh\nlogpath = %(sshd_log)s\nbackend = %(sshd_backend)s\n");
-  t.write("/etc/fail2ban/paths-common.conf",
-          "[DEFAULT]\ndefault_backend = %(default/backend)s\n"
-          "syslog_authpriv = /var/log/auth.log\nsshd_log = %(syslog_authpriv)s\n"
-          "sshd_backend = %(default_backend)s\n");
-  t.write("/etc/fail2ban/paths-debian.conf", "[INCLUDES]\nbefore = paths-common.conf\n");
-  t.write("/etc/fail2ban/jail.d/defaults-debian.conf", "[sshd]\nenabled = true\n");
+  write_debian_fail2ban_paths(t);
   if (!jail_local.empty()) t.write("/etc/fail2ban/jail.local", jail_local);
   t.write("/lib/systemd/system/fail2ban.service",
           "[Service]\nExecStart=/usr/bin/fail2ban-server -xf start\n");

@@ -42,8 +42,8 @@ class DockerApi : public ::testing::Test {
   }
 
   CommandResult exposure() {
-    return run_command({"ip", "netns", "exec", ns_.name(), HOSTWARD_BIN, "exposure", "--format",
-                        "json", "--fail-on", "critical", "--docker-socket", socket_});
+    return ns_.run({HOSTWARD_BIN, "exposure", "--format", "json", "--fail-on", "critical",
+                    "--docker-socket", socket_});
   }
 
   static nlohmann::json row(const nlohmann::json& report, const std::string& address, int port) {
@@ -109,8 +109,8 @@ TEST_F(DockerApi, PublishedTrustPostgresIsCriticalAndLoopbackRedisIsNot) {
 TEST_F(DockerApi, SnapshotKeepsPrivilegedAndSocketMount) {
   serve("seed");
   const std::string snap = tmp_.path() + "/snap.json";
-  const auto r = run_command({"ip", "netns", "exec", ns_.name(), HOSTWARD_BIN, "exposure",
-                              "--docker-socket", socket_, "--save-snapshot", snap});
+  const auto r =
+      ns_.run({HOSTWARD_BIN, "exposure", "--docker-socket", socket_, "--save-snapshot", snap});
   ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
   std::ifstream in(snap);
   const auto j = nlohmann::json::parse(in);

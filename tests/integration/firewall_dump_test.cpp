@@ -17,20 +17,11 @@ class FirewallDump : public ::testing::Test {
       GTEST_SKIP() << "iptables and nftables are not installed";
     ASSERT_TRUE(ns_.create()) << ns_.error();
   }
-  void in_ns(std::vector<std::string> argv) {
-    argv.insert(argv.begin(), {"ip", "netns", "exec", ns_.name()});
-    const auto r = run_command(argv);
-    ASSERT_EQ(r.exit_code, 0) << argv[4] << ": " << r.err;
+  void in_ns(const std::vector<std::string>& argv) {
+    const auto r = ns_.run(argv);
+    ASSERT_EQ(r.exit_code, 0) << argv[0] << ": " << r.err;
   }
-  nlohmann::json snapshot() {
-    const std::string path = tmp_.path() + "/snap.json";
-    const auto r =
-        run_command({"ip", "netns", "exec", ns_.name(), HOSTWARD_BIN, "exposure", "--docker-socket",
-                     tmp_.path() + "/none.sock", "--save-snapshot", path});
-    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
-    std::ifstream in(path);
-    return nlohmann::json::parse(in);
-  }
+  nlohmann::json snapshot() { return ns_.exposure_snapshot(tmp_.path()); }
   Netns ns_;
   TempDir tmp_;
 };

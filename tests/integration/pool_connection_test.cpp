@@ -40,8 +40,7 @@ TEST(PoolConnection, RemotePoolPortFiresLocalDoesNot) {
   const std::string local_port = std::to_string(free_loopback_port());
   Spawned local_server("/usr/bin/python3", {"python3", "-c", kServer, "127.0.0.1", local_port});
   ASSERT_TRUE(wait_until([&] {
-    return run_command({"ip", "netns", "exec", ns.name(), "ss", "-Htln"})
-               .out.find("198.51.100.2:3333") != std::string::npos;
+    return ns.run({"ss", "-Htln"}).out.find("198.51.100.2:3333") != std::string::npos;
   }));
   ASSERT_TRUE(wait_until([&] {
     return run_command({"ss", "-Htln"}).out.find("127.0.0.1:" + local_port) != std::string::npos;

@@ -109,8 +109,7 @@ TEST(ProbeRedis, ProtectedModeRefusesOutsiders) {
                 {"ip", "netns", "exec", ns.name(), "/usr/bin/redis-server", "--port", "16379",
                  "--save", "", "--appendonly", "no", "--protected-mode", "yes"});
   ASSERT_TRUE(wait_until([&] {
-    return run_command({"ip", "netns", "exec", ns.name(), "ss", "-Htln"}).out.find(":16379") !=
-           std::string::npos;
+    return ns.run({"ss", "-Htln"}).out.find(":16379") != std::string::npos;
   }));
   const auto r = probed_port(probe("198.51.100.2", 16379, {"--service", "redis=16379"}), 16379);
   ASSERT_FALSE(r.is_null());

@@ -24,8 +24,7 @@ TEST(SocketsNetns, ListenersInAnotherNamespaceWithOwners) {
   ASSERT_TRUE(ns.create()) << ns.error();
   Spawned server("/usr/bin/ip", {"ip", "netns", "exec", ns.name(), "python3", "-c", kListeners});
   ASSERT_TRUE(wait_until([&] {
-    return run_command({"ip", "netns", "exec", ns.name(), "ss", "-Htln"})
-               .out.find("127.0.0.1:6379") != std::string::npos;
+    return ns.run({"ss", "-Htln"}).out.find("127.0.0.1:6379") != std::string::npos;
   }));
   host::ProcessReader reader(host::read_clock_facts(), {});
   const auto procs = host::collect_processes(reader, host::list_pids());

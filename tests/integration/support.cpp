@@ -1,6 +1,7 @@
 #include "support.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -187,6 +188,20 @@ void Netns::cleanup() {
 }
 
 Netns::~Netns() { cleanup(); }
+
+CommandResult Netns::run(std::vector<std::string> argv) const {
+  argv.insert(argv.begin(), {"ip", "netns", "exec", name_});
+  return run_command(argv);
+}
+
+nlohmann::json Netns::exposure_snapshot(const std::string& dir) const {
+  const std::string path = dir + "/snap.json";
+  const auto r = run(
+      {HOSTWARD_BIN, "exposure", "--docker-socket", dir + "/none.sock", "--save-snapshot", path});
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);
+}
 
 bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;

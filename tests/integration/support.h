@@ -77,6 +77,11 @@ class Netns {
   void cleanup();
   const std::string& name() const { return name_; }
   const std::string& error() const { return error_; }
+  // argv run inside the namespace (`ip netns exec NAME argv...`).
+  CommandResult run(std::vector<std::string> argv) const;
+  // `hostward exposure --save-snapshot` run inside, with no Docker socket;
+  // the snapshot file is written in `dir`.
+  nlohmann::json exposure_snapshot(const std::string& dir) const;
 
  private:
   std::string name_, veth_, error_;
