@@ -83,20 +83,42 @@ int listen_address_port(const std::string& written) {
   return tcp_port(std::string_view(written).substr(colon + 1)).value_or(0);
 }
 
-// sshd's first Port (22 by default), which the live check also uses to
-// recognise a socket whose owner it cannot see.
-int configured_port(const SshdEffective& e) {
-  const auto p = e.values.find("port");
-  if (p == e.values.end() || p->second.empty()) return 22;
-  return tcp_port(p->second[0]).value_or(22);
+// sshd's Port lines, which add up (22 when there is none); the live check
+// also uses them to recognise a socket whose owner it cannot see.
+std::vector<int> configured_ports(const SshdEffective& e) {
+  std::vector<int> out;
+  for (const auto& written : e.ports)
+    if (const auto port = tcp_port(written);
+        port && std::find(out.begin(), out.end(), *port) == out.end())
+      out.push_back(*port);
+  if (out.empty()) out.push_back(22);
+  return out;
 }
 
-// Offline: the port of the first ListenAddress when it names one, else Port.
-// (SshdEffective keeps the first value of each keyword only.)
-std::vector<int> offline_ssh_ports(const SshdEffective& e) {
-  if (const auto l = e.values.find("listenaddress"); l != e.values.end() && !l->second.empty())
-    if (const int port = listen_address_port(l->second[0])) return {port};
-  return {configured_port(e)};
+struct OfflineListener {
+  std::string host;  // "" for every address
+  int port = 0;
+};
+
+// Offline, as sshd binds: each ListenAddress on its own port when it names
+// one, else on every Port; without ListenAddress, every Port on any address.
+std::vector<OfflineListener> offline_ssh_listeners(const SshdEffective& e) {
+  const auto ports = configured_ports(e);
+  std::vector<OfflineListener> out;
+  if (e.listen_addresses.empty())
+    for (const int port : ports) out.push_back({"", port});
+  for (const auto& written : e.listen_addresses) {
+    std::string host = written;
+    if (!host.empty() && host[0] == '[')
+      host = host.substr(1, host.find(']') - 1);
+    else if (std::count(host.begin(), host.end(), ':') == 1)
+      host = host.substr(0, host.find(':'));
+    if (const int port = listen_address_port(written))
+      out.push_back({host, port});
+    else
+      for (const int p : ports) out.push_back({host, p});
+  }
+  return out;
 }
 
 // The ports a ban reaches, from fail2ban port lists as its actions hand them
@@ -329,7 +351,7 @@ void brute_force_rules(const AuditInput& in, AuditResult& out) {
   nlohmann::json evidence = nlohmann::json::object();
   std::vector<int> ssh_ports;  // the ports a guesser reaches sshd on
   if (in.live != nullptr) {
-    const auto listeners = outside_ssh_listeners(*in.live, {configured_port(e)});
+    const auto listeners = outside_ssh_listeners(*in.live, configured_ports(e));
     if (listeners.empty()) {
       out.not_applicable(info().id, "sshd is not listening beyond loopback");
       return;
@@ -341,24 +363,23 @@ void brute_force_rules(const AuditInput& in, AuditResult& out) {
         ssh_ports.push_back(l.port);
     }
   } else {
-    ssh_ports = offline_ssh_ports(e);
+    std::vector<OfflineListener> outside;
+    for (const auto& l : offline_ssh_listeners(e)) {
+      const auto addr = parse_ip(l.host);
+      if (l.host.empty() || !addr || !is_loopback(*addr)) outside.push_back(l);
+    }
+    for (const auto& l : outside)
+      if (std::find(ssh_ports.begin(), ssh_ports.end(), l.port) == ssh_ports.end())
+        ssh_ports.push_back(l.port);
     evidence["ssh_ports"] = ssh_ports;
     if (!unit_enabled(in.files, "ssh.service") && !unit_enabled(in.files, "sshd.service") &&
         !unit_enabled(in.files, "ssh.socket")) {
       out.not_applicable(info().id, "sshd is not enabled at boot");
       return;
     }
-    if (const auto l = e.values.find("listenaddress"); l != e.values.end() && !l->second.empty()) {
-      std::string host = l->second[0];
-      if (!host.empty() && host[0] == '[')
-        host = host.substr(1, host.find(']') - 1);
-      else if (std::count(host.begin(), host.end(), ':') == 1)
-        host = host.substr(0, host.find(':'));
-      const auto addr = parse_ip(host);
-      if (addr && is_loopback(*addr)) {
-        out.not_applicable(info().id, "sshd listens on loopback only");
-        return;
-      }
+    if (outside.empty()) {
+      out.not_applicable(info().id, "sshd listens on loopback only");
+      return;
     }
   }
   std::vector<std::string> gaps;

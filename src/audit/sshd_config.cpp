@@ -14,8 +14,9 @@ namespace hostward::audit {
 
 namespace {
 
-constexpr int kMaxDepth = 16;   // sshd's SERVCONF_MAX_DEPTH
-constexpr int kMaxFiles = 256;  // ours: a fan-out of includes is exponential in the depth
+constexpr int kMaxDepth = 16;      // sshd's SERVCONF_MAX_DEPTH
+constexpr int kMaxFiles = 256;     // ours: a fan-out of includes is exponential in the depth
+constexpr size_t kMaxPorts = 256;  // servconf.h MAX_PORTS; ours for ListenAddress too
 
 // Keywords sshd 9.x accepts anywhere, and the ones also accepted inside Match.
 const std::set<std::string>& match_keywords() {
@@ -342,6 +343,11 @@ class Pass {
       check_value(key, args, path, number);
       if (!active) continue;
       const std::string name = canonical(key);
+      if (connection_ == nullptr && name == "port" && out_.ports.size() < kMaxPorts)
+        out_.ports.push_back(args[0]);
+      if (connection_ == nullptr && name == "listenaddress" &&
+          out_.listen_addresses.size() < kMaxPorts)
+        out_.listen_addresses.push_back(args[0]);
       if (!values.count(name)) {
         values[name] = args;
         origin[name] = path + ":" + std::to_string(number);

@@ -41,6 +41,10 @@ struct SshdEffective {
   std::map<std::string, std::string> origin;
   std::vector<SshdProblem> problems;
   std::vector<std::string> files_read;
+  // Port and ListenAddress add up rather than the first one winning:
+  // every value, in order (the first argument of each ListenAddress).
+  std::vector<std::string> ports;
+  std::vector<std::string> listen_addresses;
   bool refused() const;         // a fatal problem: sshd would not start with this file
   bool surely_refused() const;  // ... and not merely an option hostward does not know
 

@@ -124,6 +124,31 @@ TEST(BruteForcePorts, ListenAddressPortIsSshdsPort) {
                      "address goes on guessing there");
 }
 
+// Port and ListenAddress add up in sshd: the second Port is a port too, and
+// a loopback ListenAddress beside an outside one leaves sshd reachable.
+TEST(BruteForcePorts, EveryPortAndListenAddressOfflineIsSshds) {
+  Tree t;
+  sshd_enabled(t, "Port 22\nPort 2222\nUsePAM yes\n");
+  stock_fail2ban(t, "[sshd]\nbackend = systemd\n");
+  const auto r = run(t);
+  expect_one_finding(r, Severity::high,
+                     "fail2ban's sshd jail bans ssh but sshd listens on port 2222: a banned "
+                     "address goes on guessing there; and it accepts passwords");
+  EXPECT_EQ(r.findings[0].evidence["ssh_ports"], json::array({22, 2222}));
+
+  t.write("/etc/ssh/sshd_config",
+          "Port 22\nPort 2222\nListenAddress 127.0.0.1\nListenAddress 192.0.2.7:22\n");
+  const auto one_outside = run(t);
+  EXPECT_TRUE(one_outside.findings.empty());
+  EXPECT_EQ(status(one_outside), "passed");
+
+  t.write("/etc/ssh/sshd_config",
+          "Port 22\nPort 2222\nListenAddress 127.0.0.1\nListenAddress [::1]:2200\n");
+  const auto loopback = run(t);
+  EXPECT_TRUE(loopback.findings.empty());
+  EXPECT_EQ(status(loopback), "not_applicable");
+}
+
 TEST(BruteForcePorts, ActionWithoutPortUsesItsActionFilesDefault) {
   // fail2ban hands an action only the options written on its line: the
   // jail's `port = 2222` does not reach a bare iptables-multiport.
