@@ -1046,13 +1046,29 @@ std::vector<std::string> first(const std::vector<std::string>& v, size_t n) {
   return {v.begin(), v.begin() + static_cast<long>(std::min(n, v.size()))};
 }
 
-// What loads rules of this family at boot: rules.v4/v6 when netfilter-
-// persistent is enabled, and with ufw on its rules files (admins put NAT and
-// forwarding rules in before.rules).
-std::vector<std::string> boot_sources(const AuditInput& in, bool v6, bool persistent, bool ufw_on) {
+// Where a family's rules are saved, and the unit that loads them at boot:
+// Debian's iptables-persistent, or RHEL's iptables-services when only its
+// file exists.
+struct SavedRules {
+  std::string path;
+  std::string loader;  // a systemd unit
+};
+
+SavedRules saved_rules(const AuditInput& in, bool v6) {
+  const SavedRules debian{v6 ? "/etc/iptables/rules.v6" : "/etc/iptables/rules.v4",
+                          "netfilter-persistent.service"};
+  const SavedRules rhel{v6 ? "/etc/sysconfig/ip6tables" : "/etc/sysconfig/iptables",
+                        v6 ? "ip6tables.service" : "iptables.service"};
+  return !in.files.read(debian.path) && in.files.read(rhel.path) ? rhel : debian;
+}
+
+// What loads rules of this family at boot: the saved file when its unit is
+// enabled, and with ufw on its rules files (admins put NAT and forwarding
+// rules in before.rules).
+std::vector<std::string> boot_sources(const AuditInput& in, bool v6, bool ufw_on) {
   std::vector<std::string> out;
-  const std::string saved = v6 ? "/etc/iptables/rules.v6" : "/etc/iptables/rules.v4";
-  if (persistent && in.files.read(saved)) out.push_back(saved);
+  const SavedRules saved = saved_rules(in, v6);
+  if (unit_enabled(in.files, saved.loader) && in.files.read(saved.path)) out.push_back(saved.path);
   if (ufw_on)
     for (const char* name : {"before", "user", "after"}) {
       const std::string path = fmt::format("/etc/ufw/{}{}.rules", name, v6 ? "6" : "");
@@ -1069,16 +1085,17 @@ std::vector<std::string> only_in(const OwnRules& a, const OwnRules& b) {
   return out;
 }
 
-void judge_iptables(const AuditInput& in, const host::IptablesText& live, bool v6, bool persistent,
-                    bool ufw_on, const ServicePorts& services, AuditResult& out) {
+void judge_iptables(const AuditInput& in, const host::IptablesText& live, bool v6, bool ufw_on,
+                    const ServicePorts& services, AuditResult& out) {
   if (!live.read) return;
   const char* family = v6 ? "IPv6" : "IPv4";
-  const std::string saved_path = v6 ? "/etc/iptables/rules.v6" : "/etc/iptables/rules.v4";
+  const SavedRules saved_file = saved_rules(in, v6);
+  const std::string& saved_path = saved_file.path;
   // Docker's FORWARD policy is decided once, from what runs, for both sides.
   // ufw sets the built-in chains' policies itself: with ufw on, only rules count.
   const RuleReading how{!ufw_on, live.text.find("\n:DOCKER") != std::string::npos, v6, &services};
   const auto running = read_own_rules(live.text, how);
-  const auto sources = boot_sources(in, v6, persistent, ufw_on);
+  const auto sources = boot_sources(in, v6, ufw_on);
   if (running.empty() && sources.empty()) return;
   nlohmann::json subject = {{"kind", "firewall"}, {"family", family}, {"path", saved_path}};
   if (sources.empty()) {
@@ -1088,8 +1105,9 @@ void judge_iptables(const AuditInput& in, const host::IptablesText& live, bool v
         info(), Severity::medium,
         fmt::format("{} live {} firewall rule{} but nothing loads them at boot ({} {})",
                     running.size(), family, running.size() == 1 ? "" : "s", saved_path,
-                    in.files.read(saved_path) ? "exists but netfilter-persistent is not enabled"
-                                              : "does not exist"),
+                    in.files.read(saved_path)
+                        ? fmt::format("exists but {} is not enabled", saved_file.loader)
+                        : std::string("does not exist")),
         subject, {{"live_rules", running.size()}, {"examples", first(rules, 5)}}, in.hostname,
         std::string("iptables ") + family));
     return;
@@ -1172,10 +1190,9 @@ void firewall_persistence_rules(const AuditInput& in, AuditResult& out) {
     return;
   }
   out.judged(info().id);
-  const bool persistent = unit_enabled(in.files, "netfilter-persistent.service");
   const ServicePorts services = parse_etc_services(in.files.read("/etc/services").value_or(""));
-  judge_iptables(in, fw.v4, false, persistent, ufw_on, services, out);
-  judge_iptables(in, fw.v6, true, persistent, ufw_on, services, out);
+  judge_iptables(in, fw.v4, false, ufw_on, services, out);
+  judge_iptables(in, fw.v6, true, ufw_on, services, out);
   if (fw.nft_read) judge_nftables(in, fw.nft_json, out);
 }
 

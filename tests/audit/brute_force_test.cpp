@@ -24,11 +24,6 @@ const std::string kRule = "config.no-brute-force-protection";
 const std::string kTitle = "sshd is reachable and nothing bans guessers: ";
 const json kSubject = {{"kind", "service"}, {"service", "sshd"}, {"path", "/etc/ssh/sshd_config"}};
 
-void enable_unit(Tree& t, const std::string& unit, const std::string& exec) {
-  t.write("/lib/systemd/system/" + unit, "[Service]\nExecStart=" + exec + "\n");
-  t.symlink("/lib/systemd/system/" + unit, "/etc/systemd/system/multi-user.target.wants/" + unit);
-}
-
 void sshd_enabled(Tree& t, const std::string& config = "UsePAM yes\n") {
   t.write("/etc/ssh/sshd_config", config);
   enable_unit(t, "ssh.service", "/usr/sbin/sshd -D");

@@ -35,11 +35,6 @@ std::vector<Finding> judge(const Tree& t, const host::Snapshot& live) {
   return of_rule(audit::run_config_rules(in));
 }
 
-void enable_unit(Tree& t, const std::string& unit, const std::string& exec) {
-  t.write("/lib/systemd/system/" + unit, "[Service]\nExecStart=" + exec + "\n");
-  t.symlink("/lib/systemd/system/" + unit, "/etc/systemd/system/multi-user.target.wants/" + unit);
-}
-
 void enable_netfilter_persistent(Tree& t) {
   enable_unit(t, "netfilter-persistent.service", "/usr/sbin/netfilter-persistent start");
 }
@@ -156,6 +151,24 @@ TEST_F(FirewallPersistence, SavedAndLoadedRulesAreQuietUntilTheyDiffer) {
   EXPECT_EQ(f[0].evidence["not_saved_count"], 1);
   EXPECT_EQ(f[0].evidence["not_saved"][0], "filter -A INPUT -p tcp -m tcp --dport 2375 -j ACCEPT");
   EXPECT_EQ(f[0].evidence["saved_not_live_count"], 0);
+}
+
+// RHEL's iptables-services: `service iptables save` writes
+// /etc/sysconfig/iptables, iptables.service loads it at boot.
+TEST_F(FirewallPersistence, RhelSysconfigRulesCountWhenIptablesServiceLoadsThem) {
+  in_ns({"iptables", "-A", "INPUT", "-p", "tcp", "--dport", "5432", "-j", "DROP"});
+  const auto saved = ns_.run({"iptables-save"});
+  ASSERT_EQ(saved.exit_code, 0);
+  Tree t;
+  t.write("/etc/sysconfig/iptables", saved.out);
+  const auto off = judge(t, live_snapshot());
+  ASSERT_EQ(off.size(), 1u);
+  EXPECT_EQ(off[0].title,
+            "1 live IPv4 firewall rule but nothing loads them at boot (/etc/sysconfig/iptables "
+            "exists but iptables.service is not enabled)");
+  EXPECT_EQ(off[0].subject["path"], "/etc/sysconfig/iptables");
+  enable_unit(t, "iptables.service", "/usr/libexec/iptables/iptables.init start");
+  EXPECT_TRUE(judge(t, live_snapshot()).empty());
 }
 
 TEST_F(FirewallPersistence, HandWrittenRulesAsIptablesRestoreLoadsThemAreQuiet) {

@@ -41,6 +41,12 @@ struct Tree {
   }
 };
 
+// A unit in /lib/systemd/system, enabled for multi-user.target.
+inline void enable_unit(Tree& t, const std::string& unit, const std::string& exec) {
+  t.write("/lib/systemd/system/" + unit, "[Service]\nExecStart=" + exec + "\n");
+  t.symlink("/lib/systemd/system/" + unit, "/etc/systemd/system/multi-user.target.wants/" + unit);
+}
+
 // Debian's fail2ban paths files and its jail.d default, as the package ships
 // them: [sshd] enabled, its log and backend taken from paths-common.conf.
 inline void write_debian_fail2ban_paths(Tree& t) {
