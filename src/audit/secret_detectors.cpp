@@ -842,6 +842,7 @@ size_t container_options(const Args& a, const std::string& command, HitList& hit
                                                                 "--health-timeout",
                                                                 "-h",
                                                                 "--hostname",
+                                                                "--index",
                                                                 "--ip",
                                                                 "--ip6",
                                                                 "--ipc",
@@ -937,6 +938,30 @@ void container_run(const Args& a, const std::string& program, int depth, HitList
   }
 }
 
+// docker|podman compose [-f FILE ...] exec|run [options] SERVICE command,
+// and the standalone docker-compose / podman-compose: the environment
+// given, and the command run in the service's container.
+void compose_run(const Args& a, const std::string& program, int depth, HitList& hits) {
+  static constexpr std::string_view kComposeWithValue =
+      " -f --file -p --project-name --project-directory --env-file --profile --ansi --progress"
+      " --parallel ";
+  size_t i = a.begin;
+  std::string command = program;
+  if (program == "docker" || program == "podman") {
+    const auto at = subcommand_at(a.w, i, {"compose"});
+    if (!at) return;
+    i = *at;
+    command += " compose";
+  }
+  i = skip_options_if(a.w, i, [](std::string_view t) {
+    return kComposeWithValue.find(" " + std::string(t) + " ") != kNpos;
+  });
+  if (i >= a.w.size() || (a.w[i].text != "exec" && a.w[i].text != "run")) return;
+  command += " " + a.w[i].text;
+  const size_t service = container_options(Args{a.w, i + 1}, command, hits);
+  if (depth < kMaxNesting) nested_words(a.w, service + 1, depth, hits);
+}
+
 // kubectl|oc exec ... -- command args.
 void kubectl_exec(const Args& a, int depth, HitList& hits) {
   const auto& w = a.w;
@@ -987,6 +1012,8 @@ void shell_command(const std::vector<ShellCommand>& cmds, size_t k, int depth, H
   if (is_libpq_program(name)) libpq_conninfo(args, name, hits);
   if (name == "skopeo" || name == "podman" || name == "buildah") registry_creds(args, name, hits);
   if (name == "docker" || name == "podman") container_run(args, name, depth, hits);
+  if (name == "docker" || name == "podman" || name == "docker-compose" || name == "podman-compose")
+    compose_run(args, name, depth, hits);
   nested_commands(inv, args, depth, hits);
 }
 

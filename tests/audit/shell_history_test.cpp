@@ -514,6 +514,23 @@ TEST(ShellHistoryNested, ContainerAndKubectlExec) {
   EXPECT_TRUE(secrets_in("docker run img echo -e FOO_TOKEN=abc123").empty());
 }
 
+TEST(ShellHistoryNested, ComposeExecAndRun) {
+  auto d = one_hit("docker compose -f ci.yml exec -T db mysql -uroot -pC0mposePw");
+  EXPECT_EQ(d.kind, "mysql-password");
+  EXPECT_EQ(d.command, "mysql");
+  EXPECT_EQ(d.secret, "C0mposePw");
+  EXPECT_EQ(one_hit("docker-compose exec --index 2 -u postgres db psql password=PgC0mp9").secret,
+            "PgC0mp9");
+  auto e = one_hit("podman compose run --rm -e API_TOKEN=tok3nValue9 -p 80:80 web ./migrate");
+  EXPECT_EQ(e.command, "podman compose run");
+  EXPECT_EQ(e.variable, "API_TOKEN");
+  EXPECT_EQ(one_hit("docker-compose -p ci run -eDB_PASSWORD=Dbpw12345 app").command,
+            "docker-compose run");
+  EXPECT_TRUE(secrets_in("docker compose exec db mysql -u root -p").empty());
+  EXPECT_TRUE(secrets_in("docker compose logs db mysql -pNotRun1").empty());
+  EXPECT_TRUE(secrets_in("docker compose -p exec up -d").empty());
+}
+
 TEST(ShellHistoryDetect, PlaceholdersAndWeakRealValues) {
   EXPECT_TRUE(secrets_in("mysql -p'***' shop").empty());
   EXPECT_TRUE(secrets_in("mysql -pYOUR_PASSWORD shop").empty());
