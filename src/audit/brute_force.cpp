@@ -100,6 +100,14 @@ struct OfflineListener {
   int port = 0;
 };
 
+// Names Debian's and RHEL's /etc/hosts give the loopback addresses.
+bool loopback_host(const std::string& host) {
+  if (const auto addr = parse_ip(host)) return is_loopback(*addr);
+  const std::string name = lowercase(host);
+  return name == "localhost" || name == "localhost.localdomain" || name == "ip6-localhost" ||
+         name == "ip6-loopback" || name == "localhost6" || name == "localhost6.localdomain6";
+}
+
 // Offline, as sshd binds: each ListenAddress on its own port when it names
 // one, else on every Port; without ListenAddress, every Port on any address.
 std::vector<OfflineListener> offline_ssh_listeners(const SshdEffective& e) {
@@ -351,7 +359,11 @@ void brute_force_rules(const AuditInput& in, AuditResult& out) {
   nlohmann::json evidence = nlohmann::json::object();
   std::vector<int> ssh_ports;  // the ports a guesser reaches sshd on
   if (in.live != nullptr) {
-    const auto listeners = outside_ssh_listeners(*in.live, configured_ports(e));
+    // A socket whose owner is hidden is sshd's when it is on one of its ports.
+    std::vector<int> ports = configured_ports(e);
+    for (const auto& written : e.listen_addresses)
+      if (const int port = listen_address_port(written)) ports.push_back(port);
+    const auto listeners = outside_ssh_listeners(*in.live, ports);
     if (listeners.empty()) {
       out.not_applicable(info().id, "sshd is not listening beyond loopback");
       return;
@@ -365,8 +377,7 @@ void brute_force_rules(const AuditInput& in, AuditResult& out) {
   } else {
     std::vector<OfflineListener> outside;
     for (const auto& l : offline_ssh_listeners(e)) {
-      const auto addr = parse_ip(l.host);
-      if (l.host.empty() || !addr || !is_loopback(*addr)) outside.push_back(l);
+      if (l.host.empty() || !loopback_host(l.host)) outside.push_back(l);
     }
     for (const auto& l : outside)
       if (std::find(ssh_ports.begin(), ssh_ports.end(), l.port) == ssh_ports.end())

@@ -879,9 +879,8 @@ OwnRules read_own_rules(const std::string& text, const RuleReading& how) {
     if (line[0] == '*') {
       // "*filter": iptables-restore takes the first blank-separated word
       // (strtok, no quoting), so a table name never holds a blank.
-      std::istringstream name(line.substr(1));
-      table.clear();
-      name >> table;
+      const size_t b = line.find_first_not_of(" \t", 1);
+      table = b == std::string::npos ? "" : line.substr(b, line.find_first_of(" \t", b) - b);
       continue;
     }
     const auto words = restore_words(line);
@@ -1054,21 +1053,28 @@ struct SavedRules {
   std::string loader;  // a systemd unit
 };
 
-SavedRules saved_rules(const AuditInput& in, bool v6) {
-  const SavedRules debian{v6 ? "/etc/iptables/rules.v6" : "/etc/iptables/rules.v4",
-                          "netfilter-persistent.service"};
-  const SavedRules rhel{v6 ? "/etc/sysconfig/ip6tables" : "/etc/sysconfig/iptables",
-                        v6 ? "ip6tables.service" : "iptables.service"};
-  return !in.files.read(debian.path) && in.files.read(rhel.path) ? rhel : debian;
+std::array<SavedRules, 2> saved_rule_files(bool v6) {
+  return {SavedRules{v6 ? "/etc/iptables/rules.v6" : "/etc/iptables/rules.v4",
+                     "netfilter-persistent.service"},
+          SavedRules{v6 ? "/etc/sysconfig/ip6tables" : "/etc/sysconfig/iptables",
+                     v6 ? "ip6tables.service" : "iptables.service"}};
 }
 
-// What loads rules of this family at boot: the saved file when its unit is
+// The file named when nothing loads the rules: the one that exists (RHEL's
+// only when Debian's does not), else Debian's.
+SavedRules saved_rules(const AuditInput& in, bool v6) {
+  const auto files = saved_rule_files(v6);
+  return !in.files.read(files[0].path) && in.files.read(files[1].path) ? files[1] : files[0];
+}
+
+// What loads rules of this family at boot: each saved file whose unit is
 // enabled, and with ufw on its rules files (admins put NAT and forwarding
 // rules in before.rules).
 std::vector<std::string> boot_sources(const AuditInput& in, bool v6, bool ufw_on) {
   std::vector<std::string> out;
-  const SavedRules saved = saved_rules(in, v6);
-  if (unit_enabled(in.files, saved.loader) && in.files.read(saved.path)) out.push_back(saved.path);
+  for (const auto& saved : saved_rule_files(v6))
+    if (unit_enabled(in.files, saved.loader) && in.files.read(saved.path))
+      out.push_back(saved.path);
   if (ufw_on)
     for (const char* name : {"before", "user", "after"}) {
       const std::string path = fmt::format("/etc/ufw/{}{}.rules", name, v6 ? "6" : "");

@@ -260,14 +260,18 @@ std::vector<SimpleCommand> parse_exec_value(std::string_view value) {
     while (i < value.size() && !is_space(value[i])) {
       const char c = value[i];
       if (c == '"' || c == '\'') {
+        // Inside either quote a backslash escapes the next character (\" too).
         quoted = true;
-        const size_t end = value.find(c, i + 1);
-        if (end == std::string_view::npos) {
+        size_t k = i + 1;
+        for (; k < value.size() && value[k] != c; ++k) {
+          if (value[k] == '\\' && k + 1 < value.size()) ++k;
+          word.text += value[k];
+        }
+        if (k >= value.size()) {
           unbalanced = true;
           break;
         }
-        word.text.append(value.substr(i + 1, end - i - 1));
-        i = end + 1;
+        i = k + 1;
         continue;
       }
       if (c == '\\' && i + 1 < value.size()) {

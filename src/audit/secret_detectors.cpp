@@ -832,6 +832,7 @@ size_t container_options(const Args& a, const std::string& command, HitList& hit
                                                                 "--domainname",
                                                                 "--entrypoint",
                                                                 "--env-file",
+                                                                "--env-from-file",
                                                                 "--expose",
                                                                 "--gpus",
                                                                 "--group-add",
@@ -944,7 +945,7 @@ void container_run(const Args& a, const std::string& program, int depth, HitList
 void compose_run(const Args& a, const std::string& program, int depth, HitList& hits) {
   static constexpr std::string_view kComposeWithValue =
       " -f --file -p --project-name --project-directory --env-file --profile --ansi --progress"
-      " --parallel ";
+      " --parallel --workdir ";
   size_t i = a.begin;
   std::string command = program;
   if (program == "docker" || program == "podman") {
@@ -953,8 +954,10 @@ void compose_run(const Args& a, const std::string& program, int depth, HitList& 
     i = *at;
     command += " compose";
   }
+  // docker-compose v1 also takes docker's own -H, --context, --tls*.
   i = skip_options_if(a.w, i, [](std::string_view t) {
-    return kComposeWithValue.find(" " + std::string(t) + " ") != kNpos;
+    const std::string word = " " + std::string(t) + " ";
+    return kComposeWithValue.find(word) != kNpos || kGlobalsWithValue.find(word) != kNpos;
   });
   if (i >= a.w.size() || (a.w[i].text != "exec" && a.w[i].text != "run")) return;
   command += " " + a.w[i].text;

@@ -142,6 +142,9 @@ TEST(BruteForcePorts, EveryPortAndListenAddressOfflineIsSshds) {
   const auto loopback = run(t);
   EXPECT_TRUE(loopback.findings.empty());
   EXPECT_EQ(status(loopback), "not_applicable");
+
+  t.write("/etc/ssh/sshd_config", "ListenAddress localhost\nListenAddress ip6-localhost:2200\n");
+  EXPECT_EQ(status(run(t)), "not_applicable");
 }
 
 TEST(BruteForcePorts, ActionWithoutPortUsesItsActionFilesDefault) {
@@ -250,6 +253,16 @@ TEST(BruteForceLivePorts, SecondListeningPortTheJailMissesFires) {
   const auto fixed = run(t, &live);
   EXPECT_TRUE(fixed.findings.empty());
   EXPECT_EQ(status(fixed), "passed");
+}
+
+TEST(BruteForceLivePorts, HiddenOwnersSocketOnAListenAddressPortIsSshds) {
+  Tree t;
+  t.write("/etc/ssh/sshd_config", "ListenAddress 0.0.0.0:2200\nUsePAM yes\n");
+  host::Snapshot live;
+  live.connections = {listener("0.0.0.0", 2200, 0)};
+  const auto r = run(t, &live);
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].evidence["ssh_listeners"], json::array({"0.0.0.0:2200"}));
 }
 
 // --- sshguard ---

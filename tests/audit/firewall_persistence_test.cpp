@@ -169,6 +169,9 @@ TEST_F(FirewallPersistence, RhelSysconfigRulesCountWhenIptablesServiceLoadsThem)
   EXPECT_EQ(off[0].subject["path"], "/etc/sysconfig/iptables");
   enable_unit(t, "iptables.service", "/usr/libexec/iptables/iptables.init start");
   EXPECT_TRUE(judge(t, live_snapshot()).empty());
+  // A stale Debian file beside it, loaded by nothing, changes nothing.
+  t.write("/etc/iptables/rules.v4", "*filter\nCOMMIT\n");
+  EXPECT_TRUE(judge(t, live_snapshot()).empty());
 }
 
 TEST_F(FirewallPersistence, HandWrittenRulesAsIptablesRestoreLoadsThemAreQuiet) {
@@ -260,7 +263,8 @@ TEST_F(FirewallPersistence, NftTablesInFilesNftIncludesAreQuietAndOthersFire) {
 
 TEST_F(FirewallPersistence, LiveScanInTheNamespaceReportsIt) {
   // The host's own /etc decides what is persisted: skip where it persists rules.
-  if (access("/etc/iptables/rules.v4", F_OK) == 0 || access("/etc/ufw/ufw.conf", F_OK) == 0)
+  if (access("/etc/iptables/rules.v4", F_OK) == 0 || access("/etc/sysconfig/iptables", F_OK) == 0 ||
+      access("/etc/ufw/ufw.conf", F_OK) == 0)
     GTEST_SKIP() << "this host keeps saved iptables or ufw rules";
   in_ns({"iptables", "-A", "INPUT", "-p", "tcp", "--dport", "6379", "-j", "DROP"});
   const auto r = ns_.run(

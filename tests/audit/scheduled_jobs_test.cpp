@@ -1086,6 +1086,11 @@ TEST(TimerUnitParser, ExecValueWithAnOpenQuoteEndsBeforeThatCommand) {
   EXPECT_EQ(c[0][0].text, "/bin/a");
   EXPECT_TRUE(parse_exec_value("/bin/sh -c 'echo").empty());
   ASSERT_EQ(parse_exec_value("/bin/sh -c 'echo ; x' \"\"").size(), 1u);
+  // An escaped quote does not end the quoted word.
+  const auto e = parse_exec_value("/bin/sh -c \"echo \\\"$X\\\" > /tmp/f\" ; /bin/b 'it\\'s'");
+  ASSERT_EQ(e.size(), 2u);
+  EXPECT_EQ(e[0][2].text, "echo \"$X\" > /tmp/f");
+  EXPECT_EQ(e[1][1].text, "it's");
 }
 
 TEST(CronRunPartsNames, DebianRules) {

@@ -526,6 +526,11 @@ TEST(ShellHistoryNested, ComposeExecAndRun) {
   EXPECT_EQ(e.variable, "API_TOKEN");
   EXPECT_EQ(one_hit("docker-compose -p ci run -eDB_PASSWORD=Dbpw12345 app").command,
             "docker-compose run");
+  EXPECT_EQ(one_hit("docker-compose -H tcp://192.0.2.4:2376 --workdir /srv exec db mysql -pC0mp1x")
+                .secret,
+            "C0mp1x");
+  EXPECT_EQ(one_hit("docker compose run --env-from-file x.env -e PGPASSWORD=Pgpw1234 app").variable,
+            "PGPASSWORD");
   EXPECT_TRUE(secrets_in("docker compose exec db mysql -u root -p").empty());
   EXPECT_TRUE(secrets_in("docker compose logs db mysql -pNotRun1").empty());
   EXPECT_TRUE(secrets_in("docker compose -p exec up -d").empty());
