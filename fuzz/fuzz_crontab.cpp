@@ -7,8 +7,9 @@
 // snapshot with the job above it unless an assignment lies between; commands
 // stay within cron's MAX_COMMAND. The rule itself only reports its own id,
 // low only with the sticky evidence, and with a writable path the fixture
-// made world-writable; the program it names occurs in the input (quotes and
-// backslashes removed) unless the input holds an expansion ($, ~, `).
+// made world-writable; the program it names occurs in the input up to its
+// first blank (quotes and backslashes removed) unless the input holds an
+// expansion ($, ~, `).
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -103,7 +104,12 @@ std::string without_quoting(const std::string& s) {
   return out;
 }
 
-std::string basename_of(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+// The program's name up to its first blank: a quoted name may span a
+// continued line, and systemd drops the comment lines between the parts.
+std::string name_of(const std::string& path) {
+  const std::string base = path.substr(path.rfind('/') + 1);
+  return base.substr(0, base.find_first_of(" \t\n\r"));
+}
 
 void check_rule(const std::vector<std::string>& parts, const std::string& input) {
   AuditInput in;
@@ -147,7 +153,7 @@ void check_rule(const std::vector<std::string>& parts, const std::string& input)
     if (kWorldWritable.count(f.evidence.value("writable_path", "")) == 0) abort();
     if (f.subject.value("kind", "") != "config") abort();
     const std::string program = f.evidence.value("program", "");
-    if (!expansions && plain_input.find(without_quoting(basename_of(program))) == std::string::npos)
+    if (!expansions && plain_input.find(without_quoting(name_of(program))) == std::string::npos)
       abort();
   }
 }
