@@ -329,6 +329,11 @@ TEST(Watch, WebhookAlertsSurviveADownEndpointAndASigkillInOrderOnce) {
       ::kill(pid, SIGKILL);
       ::waitpid(pid, nullptr, 0);
     }
+    // Sinks emit in the order given: the file sink shows the last finding a
+    // moment before the webhook sink has fsynced it into the spool. Wait for
+    // the spool (started + three findings), then kill: what is spooled must
+    // survive a SIGKILL and a down endpoint.
+    EXPECT_TRUE(wait_until([&] { return spooled(spool.path()).size() >= 4; }, 10s));
     ::kill(w.pid(), SIGKILL);  // no chance to flush anything
     w.kill();
   }
